@@ -1,0 +1,35 @@
+# Crosscheck: `make run` to try it, `make test` to check it, `make bench` to measure it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/crosscheck init-db
+
+run: setup
+	$(BIN)/crosscheck demo
+	@echo "Serving http://$(HOST):$(PORT)/ (API under /api/v1); the jobs worker runs alongside. Ctrl-C stops both."
+	@$(BIN)/crosscheck jobs & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/crosscheck serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -c "from licensing.reference.postcodes import build_postcode_index; build_postcode_index()"
+	$(BIN)/pytest -n 2 -q -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

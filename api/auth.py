@@ -1,0 +1,36 @@
+"""Bearer API keys. Each blueprint that needs a caller registers `require_api_key` as its
+before_request guard; a test fails if any route is left unguarded."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+from licensing.errors import Forbidden, Unauthorised
+from licensing.services.api_keys import Caller, authenticate
+
+
+def require_api_key() -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, presented = header.partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        raise Unauthorised("Send your API key as 'Authorization: Bearer <key>'")
+    with current_app.extensions["crosscheck"].unit_of_work(write=False) as uow:
+        g.caller = authenticate(uow, presented.strip())
+
+
+def current_caller() -> Caller:
+    return g.caller
+
+
+def require_operator() -> Caller:
+    caller = current_caller()
+    if not caller.is_operator:
+        raise Forbidden("Only the service operator's keys may do this")
+    return caller
+
+
+def require_authority() -> Caller:
+    caller = current_caller()
+    if caller.authority_code is None:
+        raise Forbidden("This needs an authority's API key")
+    return caller

@@ -1,0 +1,81 @@
+"""One place maps errors to responses, in one shape:
+{"status_code": 400, "errors": [{"error": "invalid_request", "message": "..."}]}."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from licensing.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorised
+
+log = logging.getLogger(__name__)
+
+_STATUS = {
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    Unauthorised: 401,
+}
+
+
+def error_response(status: int, errors: list[dict]):
+    response = jsonify({"status_code": status, "errors": errors})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="crosscheck"'
+    return response
+
+
+def _status_for(error: DomainError) -> int:
+    for kind, status in _STATUS.items():
+        if isinstance(error, kind):
+            return status
+    return getattr(error, "http_status", 400)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        errors = [{"error": error.code, "message": error.message}]
+        errors += [{"error": error.code, **detail} for detail in error.details]
+        return error_response(_status_for(error), errors)
+
+    @app.errorhandler(ValidationError)
+    def validation_error(error: ValidationError):
+        return error_response(400, [
+            {"error": "invalid_request", "field": field, "message": " ".join(_flatten(messages))}
+            for field, messages in _by_field(error.messages).items()
+        ])
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = {413: "too_large", 404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type"}.get(
+            error.code, "http_error")
+        message = error.description
+        if error.code == 413:
+            message = (f"The request body is larger than the limit of {app.config['MAX_CONTENT_LENGTH']} bytes; "
+                       "nothing was stored. The operator sets the limit (CROSSCHECK_FEED_MAX_BYTES)")
+        return error_response(error.code or 500, [{"error": code, "message": message}])
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("unhandled error")
+        return error_response(500, [{"error": "internal_error",
+                                     "message": "Something went wrong on our side; it has been logged"}])
+
+
+def _by_field(messages) -> dict:
+    if isinstance(messages, dict):
+        return messages
+    return {"_schema": messages}
+
+
+def _flatten(messages) -> list[str]:
+    if isinstance(messages, str):
+        return [messages]
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in _flatten(value)]
+    return [m for value in messages for m in _flatten(value)]

@@ -1,0 +1,34 @@
+"""gunicorn, embedded so `crosscheck serve` needs no separate config file."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from api.app import create_app
+        from licensing.logs import configure_logging
+
+        configure_logging()
+        return create_app()
+
+
+def run_gunicorn(*, host: str, port: int, workers: int) -> None:
+    _Gunicorn({
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": 4,
+        "timeout": 120,
+        # Access lines come from the app's own structured log, which never holds personal data.
+        "accesslog": None,
+    }).run()

@@ -1,0 +1,36 @@
+from flask import current_app, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from api.auth import current_caller
+from api.v1 import api_v1
+from licensing.services import authorities as authority_service
+
+
+class AuthoritySettingsSchema(Schema):
+    code = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    country = fields.String(dump_only=True)
+    enforcement_email = fields.Email(allow_none=True)
+    licensing_email = fields.Email(allow_none=True)
+    alert_digest = fields.String(validate=validate.OneOf(authority_service.DIGEST_CHOICES))
+    feed_url = fields.Url(allow_none=True, schemes={"http", "https"}, require_tld=False)
+    feed_pull_minutes = fields.Integer(allow_none=True, validate=validate.Range(min=authority_service.MIN_PULL_MINUTES))
+    feed_last_pulled_at = fields.DateTime(dump_only=True, allow_none=True)
+    feed_pull_error = fields.String(dump_only=True, allow_none=True)
+    last_feed_received_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+@api_v1.get("/authorities/<code>/settings")
+def get_authority_settings(code: str):
+    caller = current_caller()
+    with current_app.extensions["crosscheck"].unit_of_work(write=False) as uow:
+        authority = authority_service.get_authority_for(uow, caller, code.upper())
+        return jsonify(AuthoritySettingsSchema().dump(authority_service.authority_settings(authority)))
+
+
+@api_v1.patch("/authorities/<code>/settings")
+def patch_authority_settings(code: str):
+    changes = AuthoritySettingsSchema().load(request.get_json(force=False, silent=False) or {}, partial=True)
+    with current_app.extensions["crosscheck"].unit_of_work() as uow:
+        authority = authority_service.update_authority_settings(uow, current_caller(), code.upper(), changes)
+        return jsonify(AuthoritySettingsSchema().dump(authority_service.authority_settings(authority)))

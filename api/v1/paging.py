@@ -1,0 +1,11 @@
+from marshmallow import Schema, fields, validate
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+def page_links(total: int, page: int, page_size: int) -> dict:
+    return {"page": page, "page_size": page_size, "total": total,
+            "pages": (total + page_size - 1) // page_size}

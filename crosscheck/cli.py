@@ -1,0 +1,144 @@
+"""The `crosscheck` command: set up, load the demo, serve the API, run the jobs worker, manage keys
+and import feeds. Each command is a thin wrapper around the same services the API and jobs use."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from licensing.bootstrap import Crosscheck
+from licensing.errors import DomainError
+from licensing.logs import configure_logging
+
+
+def _crosscheck() -> Crosscheck:
+    return Crosscheck()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Crosscheck: the cross-authority taxi and private hire licensing register.
+
+    Settings come from the environment: DATABASE_URL (default: SQLite under var/), CROSSCHECK_VAR_DIR,
+    and the others listed in the README."""
+    configure_logging("WARNING")
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema to the latest migration and load the reference data
+    (licensing authorities; the postcode index under var/reference)."""
+    from licensing.reference.postcodes import build_postcode_index
+    from licensing.services.authorities import load_reference_authorities
+    from licensing.store.migrate import upgrade_to_head
+
+    app = _crosscheck()
+    app.settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_to_head(app.engine)
+    with app.unit_of_work() as uow:
+        added = load_reference_authorities(uow)
+    index = build_postcode_index(app.settings.var_dir / "reference")
+    click.echo(f"Database at head; {added} licensing authorities added; postcode index {index.name} ready.")
+
+
+@main.command("create-api-key")
+@click.argument("authority_code")
+@click.option("--label", default="", help="A note saying whose system uses the key.")
+def create_api_key(authority_code: str, label: str) -> None:
+    """Create an API key for AUTHORITY_CODE (an ONS council code such as E08000031, or TFL) and
+    print it. Use OPERATOR for a service-operator key. The key is shown once and stored only as a hash."""
+    from licensing.services.api_keys import create_api_key as create
+
+    app = _crosscheck()
+    code = None if authority_code.upper() == "OPERATOR" else authority_code.upper()
+    with app.unit_of_work() as uow:
+        key = _domain(lambda: create(uow, code, label=label))
+    click.echo(key)
+
+
+@main.command("import-feed")
+@click.argument("authority_code")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_feed(authority_code: str, file: Path) -> None:
+    """Import FILE (CSV or JSON: the same format as the feeds API) as AUTHORITY_CODE's full
+    current register, and apply it now, exactly as a pushed feed would be applied."""
+    from licensing.services import feeds
+
+    app = _crosscheck()
+    content_type = "application/json" if file.suffix.lower() == ".json" else "text/csv"
+    body = _read_with_progress(file)
+    with app.unit_of_work() as uow:
+        feed_id = _domain(lambda: feeds.receive_feed(
+            uow, authority_code=authority_code.upper(), body=body, content_type=content_type, source="import"))
+    click.echo(f"Feed {feed_id} received; applying...")
+    for outcome in feeds.apply_pending_feeds(app, authority_code=authority_code.upper()):
+        with app.unit_of_work(write=False) as uow:
+            from licensing.store.models import Feed
+
+            feed = uow.session.get(Feed, outcome.feed_id)
+            click.echo(f"Feed {feed.id}: {feed.status} — added {feed.added}, changed {feed.changed}, "
+                       f"unchanged {feed.unchanged}, ended {feed.ended}, rejected rows {feed.rejected}")
+            if feed.message:
+                click.echo(f"  {feed.message}")
+            errors = [p for p in feed.problems or [] if p["severity"] == "error"]
+            for problem in errors[:20]:
+                click.echo(f"  row {problem['row']}, {problem['field']}: {problem['message']}")
+            if len(errors) > 20:
+                click.echo(f"  ... and {len(errors) - 20} more row errors (GET /api/v1/feeds/{feed.id})")
+
+
+@main.command("demo")
+@click.option("--seed", default=7, show_default=True, help="Seed of the synthetic register.")
+def demo(seed: int) -> None:
+    """Load a realistic synthetic register for a handful of authorities (never real people) and
+    print an API key for each of them and one for the operator."""
+    from licensing.services.demo import load_demo
+
+    app = _crosscheck()
+    for line in load_demo(app, seed=seed, progress=click.echo):
+        click.echo(line)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the JSON API and the officers' pages with gunicorn (the production server)."""
+    from api.server import run_gunicorn
+
+    configure_logging("INFO")
+    run_gunicorn(host=host, port=port, workers=workers)
+
+
+@main.command("jobs")
+def jobs() -> None:
+    """Run the scheduled-jobs worker in this process (apply and pull feeds, and the rest of the
+    schedule in jobs/schedule.py). Only one worker runs at a time; a second waits to take over."""
+    from jobs.worker import run_worker
+
+    configure_logging("INFO")
+    run_worker(_crosscheck())
+
+
+def _domain(action):
+    try:
+        return action()
+    except DomainError as error:
+        click.echo(f"Error: {error.message}", err=True)
+        sys.exit(2)
+
+
+def _read_with_progress(file: Path) -> bytes:
+    from tqdm import tqdm
+
+    size = file.stat().st_size
+    chunks = []
+    with file.open("rb") as handle, tqdm(total=size, unit="B", unit_scale=True, desc="reading",
+                                         disable=size < 5 * 1024 * 1024, file=sys.stderr) as bar:
+        while chunk := handle.read(1024 * 1024):
+            chunks.append(chunk)
+            bar.update(len(chunk))
+    return b"".join(chunks)

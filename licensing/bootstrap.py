@@ -1,0 +1,28 @@
+"""What every entry point (web, jobs, CLI, tests) builds first: settings, the database engine and
+the reference data, wired once."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from licensing.config import Settings
+from licensing.reference.postcodes import PostcodeDirectory
+from licensing.store.db import UnitOfWork, make_engine
+
+
+class Crosscheck:
+    def __init__(self, settings: Settings | None = None, *, engine: Engine | None = None,
+                 postcodes: PostcodeDirectory | None = None):
+        self.settings = settings or Settings.from_env()
+        self.engine = engine or make_engine(self.settings.database_url)
+        if postcodes is not None:
+            self.postcodes = postcodes
+
+    @cached_property
+    def postcodes(self) -> PostcodeDirectory:
+        return PostcodeDirectory.open(self.settings.var_dir / "reference")
+
+    def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
+        return UnitOfWork(self.engine, write=write)

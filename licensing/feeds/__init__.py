@@ -1,0 +1,27 @@
+"""Licence feeds: an authority's full current register of licences, read and validated."""
+
+from licensing.feeds.export import csv_safe
+from licensing.feeds.parse import (
+    COLUMNS,
+    LICENCE_TYPES,
+    REQUIRED_COLUMNS,
+    STATUSES,
+    FeedRejected,
+    LicenceRow,
+    ParsedFeed,
+    RowProblem,
+    parse_feed,
+)
+
+__all__ = [
+    "COLUMNS",
+    "LICENCE_TYPES",
+    "REQUIRED_COLUMNS",
+    "STATUSES",
+    "FeedRejected",
+    "LicenceRow",
+    "ParsedFeed",
+    "RowProblem",
+    "csv_safe",
+    "parse_feed",
+]

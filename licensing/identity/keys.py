@@ -1,0 +1,74 @@
+"""Blocking keys: which records are worth comparing at all.
+
+The same keys serve full resolution (records sharing a key are compared) and search (a query's keys
+are looked up in an index of the register's keys). Each key is an opaque string; a record has a
+handful. Between them they survive every kind of corruption the register shows, one at a time and
+most pairs of them:
+
+- `dln:<number>` and `ni:<number>`: identical identifiers, whatever the names and dates say;
+- `dob+nm:<year>-<lower>-<higher>:<code>`: date of birth with day and month in ascending order (so a
+  day-month swap gives the same key) and the phonetic code of one name token (each surname part and
+  the first forename, after variant canonicalisation): survives swapped names, a middle name, a
+  double-barrelled surname, a variant spelling, and a typo in one of the two name fields;
+- `yob+nm:<year>:<codes>` and `md+nm:<lower>-<higher>:<codes>`: both name codes with only the year,
+  or only the day and month, so that a digit typo in the other part still meets;
+- `pc+nm:<postcode>:<codes>`: both name codes at the same postcode, for records whose date of birth
+  is wrong in a way the others miss.
+
+Name codes in the two-name keys are sorted, so forenames and surname entered the wrong way round
+give the same key.
+"""
+
+from __future__ import annotations
+
+from licensing.identity.names import NamePart, phonetic_code
+from licensing.identity.records import IdentityRecord, PreparedRecord, prepare
+
+# A key shared by more records than this is too common to compare all against all (a very common
+# name in one birth year, say); such keys are skipped in resolution and should be skipped or capped
+# the same way in an index lookup. Each record keeps its other keys.
+KEY_GROUP_LIMIT = 80
+
+
+def blocking_keys(record: IdentityRecord) -> frozenset[str]:
+    return prepared_keys(prepare(record))
+
+
+def prepared_keys(record: PreparedRecord) -> frozenset[str]:
+    keys: set[str] = set()
+    if record.dln and len(record.dln) >= 8:
+        keys.add(f"dln:{record.dln}")
+    if record.ni_valid:
+        keys.add(f"ni:{record.ni}")
+    token_codes = _token_codes(record.surname) | _first_code(record.forenames)
+    pair_code = _pair_code(record.surname, record.forenames)
+    dob = record.dob_digits
+    if dob:
+        year, month, day = dob[:4], dob[4:6], dob[6:8]
+        low, high = sorted((month, day))
+        for code in token_codes:
+            keys.add(f"dob+nm:{year}-{low}-{high}:{code}")
+        if pair_code:
+            keys.add(f"yob+nm:{year}:{pair_code}")
+            keys.add(f"md+nm:{low}-{high}:{pair_code}")
+    if record.postcode and pair_code:
+        keys.add(f"pc+nm:{record.postcode}:{pair_code}")
+    return frozenset(keys)
+
+
+def _token_codes(part: NamePart) -> set[str]:
+    return {code for code in (phonetic_code(token) for token in part.canonical if len(token) > 1) if code}
+
+
+def _first_code(part: NamePart) -> set[str]:
+    if len(part.first_canonical) < 2:
+        return set()
+    code = phonetic_code(part.first_canonical)
+    return {code} if code else set()
+
+
+def _pair_code(surname: NamePart, forenames: NamePart) -> str:
+    if not surname.phonetic or len(forenames.first_canonical) < 2:
+        return ""
+    first = phonetic_code(forenames.first_canonical)
+    return "+".join(sorted((surname.phonetic, first)))

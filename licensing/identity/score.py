@@ -1,0 +1,111 @@
+"""Scoring a pair of records: match weight, probability, band and the reasons behind them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from licensing.identity.compare import ADDRESS, DLN, DOB, FORENAMES, NI, SURNAME, Comparison, compare_records, level_reason
+from licensing.identity.model import TF_ADJUSTMENT_CEILING, TF_ADJUSTMENT_FLOOR, MatchModel
+from licensing.identity.records import IdentityRecord, PreparedRecord, prepare_cached
+
+Band = Literal["certain", "probable", "possible", "none"]
+
+# Comparisons in the order their reasons are read out: identifiers first.
+_REASON_ORDER = (DLN, NI, DOB, SURNAME, FORENAMES, ADDRESS)
+# A term-frequency adjustment this large (in bits) is worth telling the officer about.
+_NOTABLE_ADJUSTMENT = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    weight: float  # prior log-odds plus the sum of log2 Bayes factors
+    probability: float
+    band: Band
+    reasons: tuple[str, ...]
+
+
+def score_pair(a: IdentityRecord, b: IdentityRecord, model: MatchModel) -> PairScore:
+    return score_prepared(prepare_cached(a), prepare_cached(b), model)
+
+
+def score_prepared(a: PreparedRecord, b: PreparedRecord, model: MatchModel) -> PairScore:
+    comparison = compare_records(a, b)
+    weight, surname_adjustment, forename_adjustment = weigh(comparison, a, b, model)
+    return explain(comparison, weight, surname_adjustment, forename_adjustment, a, b, model)
+
+
+def weigh(comparison: Comparison, a: PreparedRecord, b: PreparedRecord, model: MatchModel) -> tuple[float, float, float]:
+    """Match weight with its two term-frequency adjustments (already included in the weight)."""
+    levels = comparison.levels
+    w = model.level_weights
+    weight = (
+        model.prior_weight
+        + w[0][levels[0]]
+        + w[1][levels[1]]
+        + w[2][levels[2]]
+        + w[3][levels[3]]
+        + w[4][levels[4]]
+        + w[5][levels[5]]
+    )
+    surname_adjustment = forename_adjustment = 0.0
+    if levels[SURNAME] in (1, 2):
+        surname_adjustment = _tf_adjustment(
+            model, SURNAME, levels[SURNAME], model.surname_frequencies, a.surname.canonical_joined
+        )
+    if levels[FORENAMES] in (1, 2):
+        forename_adjustment = _tf_adjustment(
+            model, FORENAMES, levels[FORENAMES], model.forename_frequencies, a.forenames.first_canonical
+        )
+    return weight + surname_adjustment + forename_adjustment, surname_adjustment, forename_adjustment
+
+
+def _tf_adjustment(model: MatchModel, comparison: int, level: int, frequencies, value: str) -> float:
+    frequency = frequencies.get(value, model.unlisted_name_frequency)
+    average_u = model.comparisons[comparison].levels[level].u
+    return min(max(math.log2(average_u / frequency), TF_ADJUSTMENT_FLOOR), TF_ADJUSTMENT_CEILING)
+
+
+def band_of(weight: float, model: MatchModel) -> Band:
+    bands = model.bands
+    if weight >= bands.certain:
+        return "certain"
+    if weight >= bands.probable:
+        return "probable"
+    if weight >= bands.possible:
+        return "possible"
+    return "none"
+
+
+def probability_of(weight: float) -> float:
+    if weight > 60:
+        return 1.0
+    if weight < -60:
+        return 0.0
+    odds = 2.0**weight
+    return odds / (1.0 + odds)
+
+
+def explain(
+    comparison: Comparison,
+    weight: float,
+    surname_adjustment: float,
+    forename_adjustment: float,
+    a: PreparedRecord,
+    b: PreparedRecord,
+    model: MatchModel,
+) -> PairScore:
+    reasons: list[str] = []
+    for index in _REASON_ORDER:
+        reason = level_reason(index, comparison.levels[index], a, b, comparison.names_swapped)
+        if reason:
+            reasons.append(reason)
+        if index == FORENAMES and comparison.names_swapped:
+            reasons.append("forenames and surname swapped on one record")
+    for adjustment, what in ((surname_adjustment, "surname"), (forename_adjustment, "forename")):
+        if adjustment <= -_NOTABLE_ADJUSTMENT:
+            reasons.append(f"a common {what}, so agreeing on it counts for less")
+        elif adjustment >= _NOTABLE_ADJUSTMENT:
+            reasons.append(f"an uncommon {what}, so agreeing on it counts for more")
+    return PairScore(weight, probability_of(weight), band_of(weight, model), tuple(reasons))

@@ -1,0 +1,73 @@
+"""API keys: one authority (or the service operator) per key, stored only as a hash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from licensing.clock import utc_now
+from licensing.errors import NotFound, Unauthorised
+from licensing.store.db import UnitOfWork
+from licensing.store.models import ApiKey, Authority
+
+KEY_PREFIX = "cc_"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the key's authority (None for the operator) and its role."""
+
+    key_id: int
+    authority_code: str | None
+    role: str
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == "operator"
+
+
+def _hash(secret: str) -> str:
+    # Keys are 256-bit random strings, so a plain SHA-256 is enough: there is nothing to brute-force.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_key(uow: UnitOfWork, authority_code: str | None, *, label: str = "") -> str:
+    """Create a key and return it in full: the only time it is ever shown."""
+    session = uow.session
+    if authority_code is not None and session.get(Authority, authority_code) is None:
+        raise NotFound(f"No licensing authority has the code {authority_code!r}")
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    session.add(
+        ApiKey(
+            authority_code=authority_code,
+            role="authority" if authority_code else "operator",
+            prefix=prefix,
+            secret_hash=_hash(secret),
+            label=label,
+        )
+    )
+    uow.commit()
+    return f"{KEY_PREFIX}{prefix}_{secret}"
+
+
+def authenticate(uow: UnitOfWork, presented: str) -> Caller:
+    if not presented.startswith(KEY_PREFIX) or presented.count("_") < 2:
+        raise Unauthorised("The API key is not in the form Crosscheck issues (cc_...)")
+    prefix, _, secret = presented[len(KEY_PREFIX):].partition("_")
+    key = uow.session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
+    if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, _hash(secret)):
+        raise Unauthorised("The API key is unknown or has been revoked")
+    return Caller(key_id=key.id, authority_code=key.authority_code, role=key.role)
+
+
+def revoke_api_key(uow: UnitOfWork, prefix: str) -> None:
+    key = uow.session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
+    if key is None:
+        raise NotFound(f"No API key starts {KEY_PREFIX}{prefix}")
+    key.revoked_at = utc_now()
+    uow.commit()

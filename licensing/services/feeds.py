@@ -1,0 +1,331 @@
+"""Licence feeds: receive (push, pull or import), apply in order, hold unsafe ones, confirm.
+
+Receiving only stores the bytes, so an authority's system gets its answer at once; applying is the
+jobs worker's business (or the CLI's). Applying one feed is one transaction: a crash part-way
+leaves the register exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlmodel import col
+
+from licensing.bootstrap import Crosscheck
+from licensing.clock import utc_now
+from licensing.errors import Conflict, DomainError, Forbidden, NotFound
+from licensing.feeds.parse import FeedRejected, LicenceRow, RowProblem, parse_feed
+from licensing.feeds.reconcile import CurrentLicence, ReconciliationPlan, content_hash, plan_reconciliation
+from licensing.services.api_keys import Caller
+from licensing.store.db import UnitOfWork, is_postgresql
+from licensing.store.models import Authority, Feed, FeedBody, Licence, LicenceEvent
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_CONTENT_TYPES = ("text/csv", "application/json")
+
+RECEIVED = "received"
+APPLIED = "applied"
+NEEDS_CONFIRMATION = "needs_confirmation"
+REJECTED = "rejected"
+# A held feed that a later feed from the same authority replaced: feeds are full snapshots, so
+# confirming the older one afterwards would roll the register back.
+SUPERSEDED = "superseded"
+
+_LICENCE_FIELDS = (
+    "licence_number", "licence_type", "status", "issued_on", "expires_on", "surname", "forenames",
+    "date_of_birth", "driving_licence_number", "ni_number", "address", "postcode",
+)
+
+licence_table = Licence.__table__
+
+
+class UnsupportedContentType(DomainError):
+    code = "unsupported_media_type"
+
+
+class EmptyFeed(DomainError):
+    code = "empty_feed"
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def receive_feed(
+    uow: UnitOfWork, *, authority_code: str, body: bytes, content_type: str | None, source: str,
+    api_key_id: int | None = None,
+) -> int:
+    """Store a feed as received and return its id. Only checks what makes the bytes unusable."""
+    if media_type(content_type) not in SUPPORTED_CONTENT_TYPES:
+        raise UnsupportedContentType(
+            f"Content-Type {content_type or '(none)'!r} is not accepted: send text/csv or application/json"
+        )
+    if not body or not body.strip():
+        raise EmptyFeed("The feed is empty: send the authority's full current register of licences")
+    session = uow.session
+    authority = session.get(Authority, authority_code)
+    if authority is None:
+        raise NotFound(f"No licensing authority has the code {authority_code!r}")
+    feed = Feed(
+        authority_code=authority_code,
+        source=source,
+        content_type=content_type or "",
+        body_sha256=hashlib.sha256(body).hexdigest(),
+        body_bytes=len(body),
+        api_key_id=api_key_id,
+    )
+    session.add(feed)
+    session.flush()
+    session.add(FeedBody(feed_id=feed.id, body=body))
+    authority.last_feed_received_at = feed.received_at
+    uow.commit()
+    log.info("feed received", extra={"feed_id": feed.id, "authority": authority_code, "bytes": len(body), "source": source})
+    return feed.id
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    feed_id: int
+    status: str
+
+
+def apply_pending_feeds(app: Crosscheck, *, authority_code: str | None = None,
+                        on_applied: Callable[[FeedOutcome], None] | None = None) -> list[FeedOutcome]:
+    """Apply every received feed, oldest first, each in its own transaction."""
+    outcomes = []
+    while True:
+        with app.unit_of_work(write=False) as uow:
+            query = select(Feed.id).where(Feed.status == RECEIVED).order_by(Feed.id).limit(1)
+            if authority_code:
+                query = query.where(Feed.authority_code == authority_code)
+            feed_id = uow.session.execute(query).scalar()
+        if feed_id is None:
+            return outcomes
+        outcome = apply_feed(app, feed_id)
+        outcomes.append(outcome)
+        if on_applied:
+            on_applied(outcome)
+
+
+def apply_feed(app: Crosscheck, feed_id: int) -> FeedOutcome:
+    with app.unit_of_work() as uow:
+        session = uow.session
+        feed = session.get(Feed, feed_id)
+        if feed is None:
+            raise NotFound(f"No feed {feed_id}")
+        _lock_authority(uow, feed.authority_code)
+        session.refresh(feed)
+        if feed.status != RECEIVED:
+            return FeedOutcome(feed_id, feed.status)
+        earlier = session.execute(
+            select(func.min(Feed.id)).where(
+                Feed.authority_code == feed.authority_code, Feed.status == RECEIVED, Feed.id < feed.id
+            )
+        ).scalar()
+        if earlier is not None:
+            # Feeds of one authority apply strictly in the order received.
+            raise Conflict(f"Feed {earlier} from the same authority must be applied first")
+
+        body = session.get(FeedBody, feed_id).body
+        try:
+            parsed = parse_feed(body, feed.content_type)
+        except FeedRejected as rejected:
+            feed.status = REJECTED
+            feed.message = str(rejected)
+            feed.problems = [_problem_json(p) for p in rejected.problems]
+            uow.commit()
+            log.info("feed rejected", extra={"feed_id": feed_id, "authority": feed.authority_code})
+            return FeedOutcome(feed_id, REJECTED)
+
+        plan = plan_reconciliation(parsed, _current_licences(uow, feed.authority_code))
+        feed.total_rows = parsed.total_rows
+        feed.problems = [_problem_json(p) for p in parsed.problems]
+        _record_counts(feed, plan)
+        hold = None if feed.confirmed_at else plan.hold_reason(app.settings.feed_hold_share)
+        if hold:
+            feed.status = NEEDS_CONFIRMATION
+            feed.message = hold
+            uow.commit()
+            log.warning("feed held for confirmation", extra={"feed_id": feed_id, "authority": feed.authority_code,
+                                                              "would_end": plan.ended, "rejected_rows": plan.rejected_rows})
+            return FeedOutcome(feed_id, NEEDS_CONFIRMATION)
+
+        _execute_plan(app, uow, feed, plan)
+        session.execute(
+            update(Feed)
+            .where(Feed.authority_code == feed.authority_code, Feed.status == NEEDS_CONFIRMATION, Feed.id < feed.id)
+            .values(status=SUPERSEDED, message=f"Replaced by the later feed {feed.id} before it was confirmed")
+        )
+        feed.status = APPLIED
+        feed.message = None
+        feed.applied_at = utc_now()
+        uow.commit()
+    log.info("feed applied", extra={"feed_id": feed_id, "added": plan.added, "changed": plan.changed,
+                                    "unchanged": plan.unchanged, "ended": plan.ended, "rejected": plan.rejected_rows})
+    return FeedOutcome(feed_id, APPLIED)
+
+
+def confirm_feed(uow: UnitOfWork, caller: Caller, feed_id: int) -> Feed:
+    """The authority confirms a held feed: it goes back in the queue and applies despite the hold."""
+    feed = get_feed(uow, caller, feed_id)
+    if feed.status == SUPERSEDED:
+        raise Conflict("This feed was replaced by a later feed from the authority and can no longer be confirmed")
+    if feed.status != NEEDS_CONFIRMATION:
+        raise Conflict(f"Only a feed held for confirmation can be confirmed; this one is {feed.status}")
+    feed.status = RECEIVED
+    feed.confirmed_at = utc_now()
+    feed.confirmed_by_key_id = caller.key_id
+    uow.commit()
+    return feed
+
+
+def get_feed(uow: UnitOfWork, caller: Caller, feed_id: int) -> Feed:
+    feed = uow.session.get(Feed, feed_id)
+    # The same answer for 'not yours' as for 'not there': feed ids are not a way to learn about
+    # other authorities.
+    if feed is None or not (caller.is_operator or feed.authority_code == caller.authority_code):
+        raise NotFound(f"No feed {feed_id} for this authority")
+    return feed
+
+
+def list_licences(uow: UnitOfWork, caller: Caller, *, page: int, page_size: int,
+                  include_ended: bool = False) -> tuple[list[Licence], int]:
+    if caller.authority_code is None:
+        raise Forbidden("Licence lists belong to an authority: use an authority's API key")
+    query = select(Licence).where(Licence.authority_code == caller.authority_code)
+    if not include_ended:
+        query = query.where(col(Licence.ended_at).is_(None))
+    total = uow.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = uow.session.execute(
+        query.order_by(Licence.licence_number).offset((page - 1) * page_size).limit(page_size)
+    ).scalars().all()
+    return list(rows), total
+
+
+def purge_applied_feed_bodies(uow: UnitOfWork, *, older_than: datetime) -> int:
+    """The verbatim bytes are only needed until a feed is settled; the outcome row stays."""
+    settled = select(Feed.id).where(
+        col(Feed.status).in_((APPLIED, REJECTED, SUPERSEDED)), Feed.received_at < older_than
+    )
+    result = uow.session.execute(delete(FeedBody).where(col(FeedBody.feed_id).in_(settled)))
+    uow.commit()
+    return result.rowcount
+
+
+def _lock_authority(uow: UnitOfWork, authority_code: str) -> None:
+    # Serialises two appliers of the same authority on PostgreSQL; SQLite's write transaction is
+    # already exclusive.
+    if is_postgresql(uow.engine):
+        uow.session.execute(select(Authority.code).where(Authority.code == authority_code).with_for_update())
+
+
+def _current_licences(uow: UnitOfWork, authority_code: str) -> list[CurrentLicence]:
+    rows = uow.session.execute(
+        select(licence_table.c.id, licence_table.c.licence_number, licence_table.c.content_hash,
+               licence_table.c.ended_at).where(licence_table.c.authority_code == authority_code)
+    )
+    return [CurrentLicence(id, number, digest, ended_at is not None) for id, number, digest, ended_at in rows]
+
+
+def _record_counts(feed: Feed, plan: ReconciliationPlan) -> None:
+    feed.added = plan.added
+    feed.changed = plan.changed
+    feed.unchanged = plan.unchanged
+    feed.ended = plan.ended
+    feed.rejected = plan.rejected_rows
+
+
+def _problem_json(problem: RowProblem) -> dict:
+    return {"row": problem.row, "field": problem.field, "message": problem.message, "severity": problem.severity}
+
+
+def _licence_values(row: LicenceRow) -> dict:
+    return {name: getattr(row, name) for name in _LICENCE_FIELDS}
+
+
+def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: ReconciliationPlan) -> None:
+    session = uow.session
+    now = utc_now()
+    touched_rows = plan.to_add + [row for _, row in plan.to_reinstate] + [row for _, row in plan.to_change]
+    homes = app.postcodes.home_of_many({row.postcode for row in touched_rows if row.postcode})
+
+    def located(row: LicenceRow) -> dict:
+        home = homes.get(row.postcode) if row.postcode else None
+        values = _licence_values(row)
+        values["content_hash"] = content_hash(row)
+        values["home_authority_code"] = home.authority_code if home else None
+        values["home_district_code"] = home.district_code if home else None
+        values["home_precision"] = home.precision if home else "unknown"
+        values["home_share"] = home.share if home else None
+        values["updated_at"] = now
+        return values
+
+    if plan.to_add:
+        session.execute(
+            insert(licence_table),
+            [
+                {**located(row), "authority_code": feed.authority_code, "first_feed_id": feed.id,
+                 "last_changed_feed_id": feed.id, "created_at": now}
+                for row in plan.to_add
+            ],
+        )
+
+    updates = plan.to_change + plan.to_reinstate
+    if updates:
+        before = _licence_snapshots(uow, [licence_id for licence_id, _ in updates])
+        reinstated = {licence_id for licence_id, _ in plan.to_reinstate}
+        session.execute(
+            update(licence_table).where(licence_table.c.id == bindparam("licence_id")),
+            [
+                {**located(row), "licence_id": licence_id, "last_changed_feed_id": feed.id,
+                 "ended_at": None, "ended_by_feed_id": None}
+                for licence_id, row in updates
+            ],
+        )
+        session.execute(
+            insert(LicenceEvent.__table__),
+            [
+                {"licence_id": licence_id, "feed_id": feed.id, "at": now,
+                 "kind": "reinstated" if licence_id in reinstated else "changed",
+                 "changes": _differences(before[licence_id], _licence_values(row))}
+                for licence_id, row in updates
+            ],
+        )
+
+    if plan.to_end:
+        session.execute(
+            update(licence_table).where(licence_table.c.id == bindparam("licence_id")),
+            [{"licence_id": licence_id, "ended_at": now, "ended_by_feed_id": feed.id, "updated_at": now}
+             for licence_id in plan.to_end],
+        )
+        session.execute(
+            insert(LicenceEvent.__table__),
+            [{"licence_id": licence_id, "feed_id": feed.id, "at": now, "kind": "ended", "changes": None}
+             for licence_id in plan.to_end],
+        )
+
+
+def _licence_snapshots(uow: UnitOfWork, licence_ids: list[int]) -> dict[int, dict]:
+    columns = [licence_table.c.id] + [licence_table.c[name] for name in _LICENCE_FIELDS]
+    snapshots = {}
+    for start in range(0, len(licence_ids), 500):
+        chunk = licence_ids[start:start + 500]
+        for row in uow.session.execute(select(*columns).where(licence_table.c.id.in_(chunk))):
+            mapping = row._mapping
+            snapshots[mapping["id"]] = {name: mapping[name] for name in _LICENCE_FIELDS}
+    return snapshots
+
+
+def _differences(old: dict, new: dict) -> dict:
+    """Old and new value of each field that changed, as text, for the licence's history."""
+    return {
+        name: [None if old[name] is None else str(old[name]), None if new[name] is None else str(new[name])]
+        for name in _LICENCE_FIELDS
+        if old[name] != new[name]
+    }

@@ -1,0 +1,76 @@
+"""Engines and the unit of work. SQLite is the embedded default; PostgreSQL in production."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+
+_WRITE_OPTION = "crosscheck_write"
+
+
+def make_engine(database_url: str, **kwargs) -> Engine:
+    if database_url.startswith("sqlite"):
+        engine = create_engine(database_url, connect_args={"timeout": 30}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # WAL lets the web process read while the jobs worker writes.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            # A writing unit of work takes the write lock at its start, so two writers queue
+            # rather than one failing with 'database is locked' half-way through; readers don't.
+            write = conn.get_execution_options().get(_WRITE_OPTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        # pysqlite's own transaction handling must be off for the BEGIN above to take effect.
+        @event.listens_for(engine, "connect")
+        def _sqlite_autocommit_off(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+
+        return engine
+    return create_engine(database_url, pool_pre_ping=True, **kwargs)
+
+
+def is_postgresql(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+class UnitOfWork:
+    """One use case, one transaction: commit() makes it stick; leaving the block without commit()
+    (or with an exception) rolls everything back."""
+
+    def __init__(self, engine: Engine, *, write: bool = True):
+        self.engine = engine
+        self.write = write
+        self.session: Session | None = None
+
+    def __enter__(self) -> "UnitOfWork":
+        bind = self.engine.execution_options(**{_WRITE_OPTION: True}) if self.write else self.engine
+        self.session = Session(bind, expire_on_commit=False)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        assert self.session is not None
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        assert self.session is not None
+        self.session.commit()
+
+
+@contextmanager
+def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[UnitOfWork]:
+    with UnitOfWork(engine, write=write) as uow:
+        yield uow

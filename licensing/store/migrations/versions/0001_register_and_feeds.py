@@ -1,0 +1,178 @@
+"""register and feeds
+
+Revision ID: 0001
+Revises: 
+Create Date: 2026-11-25 14:22:26.233725
+"""
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel
+import licensing.store.types
+
+
+revision = '0001'
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('authority',
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('country', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('enforcement_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
+    sa.Column('licensing_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
+    sa.Column('alert_digest', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('feed_url', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+    sa.Column('feed_pull_minutes', sa.Integer(), nullable=True),
+    sa.Column('feed_etag', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('feed_last_modified', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('feed_last_pulled_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('feed_pull_error', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('last_feed_received_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_authority'))
+    )
+    op.create_table('driver',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_driver'))
+    )
+    op.create_table('job_status',
+    sa.Column('job', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('last_started_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('last_finished_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('last_duration_seconds', sa.Float(), nullable=True),
+    sa.Column('last_outcome', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('last_detail', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+    sa.Column('last_success_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('runs', sa.Integer(), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('job', name=op.f('pk_job_status'))
+    )
+    op.create_table('api_key',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('authority_code', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('prefix', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('secret_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('created_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['authority_code'], ['authority.code'], name=op.f('fk_api_key_authority_code_authority')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_key')),
+    sa.UniqueConstraint('prefix', name=op.f('uq_api_key_prefix'))
+    )
+    with op.batch_alter_table('api_key', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_key_authority_code'), ['authority_code'], unique=False)
+
+    op.create_table('feed',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('authority_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('content_type', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('body_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('body_bytes', sa.Integer(), nullable=False),
+    sa.Column('received_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('message', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+    sa.Column('total_rows', sa.Integer(), nullable=True),
+    sa.Column('added', sa.Integer(), nullable=False),
+    sa.Column('changed', sa.Integer(), nullable=False),
+    sa.Column('unchanged', sa.Integer(), nullable=False),
+    sa.Column('ended', sa.Integer(), nullable=False),
+    sa.Column('rejected', sa.Integer(), nullable=False),
+    sa.Column('problems', sa.JSON(), nullable=True),
+    sa.Column('confirmed_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('confirmed_by_key_id', sa.Integer(), nullable=True),
+    sa.Column('applied_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('api_key_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['api_key_id'], ['api_key.id'], name=op.f('fk_feed_api_key_id_api_key')),
+    sa.ForeignKeyConstraint(['authority_code'], ['authority.code'], name=op.f('fk_feed_authority_code_authority')),
+    sa.ForeignKeyConstraint(['confirmed_by_key_id'], ['api_key.id'], name=op.f('fk_feed_confirmed_by_key_id_api_key')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feed'))
+    )
+    with op.batch_alter_table('feed', schema=None) as batch_op:
+        batch_op.create_index('ix_feed_authority_status', ['authority_code', 'status', 'id'], unique=False)
+
+    op.create_table('feed_body',
+    sa.Column('feed_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['feed_id'], ['feed.id'], name=op.f('fk_feed_body_feed_id_feed')),
+    sa.PrimaryKeyConstraint('feed_id', name=op.f('pk_feed_body'))
+    )
+    op.create_table('licence',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('authority_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('licence_number', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('licence_type', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=True),
+    sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.Column('surname', sa.String(length=200), nullable=False),
+    sa.Column('forenames', sa.String(length=200), nullable=False),
+    sa.Column('date_of_birth', sa.Date(), nullable=True),
+    sa.Column('driving_licence_number', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('ni_number', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('postcode', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+    sa.Column('home_authority_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('home_district_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('home_precision', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('home_share', sa.Float(), nullable=True),
+    sa.Column('driver_id', sa.Integer(), nullable=True),
+    sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('first_feed_id', sa.Integer(), nullable=True),
+    sa.Column('last_changed_feed_id', sa.Integer(), nullable=True),
+    sa.Column('ended_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('ended_by_feed_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['authority_code'], ['authority.code'], name=op.f('fk_licence_authority_code_authority')),
+    sa.ForeignKeyConstraint(['driver_id'], ['driver.id'], name=op.f('fk_licence_driver_id_driver')),
+    sa.ForeignKeyConstraint(['ended_by_feed_id'], ['feed.id'], name=op.f('fk_licence_ended_by_feed_id_feed')),
+    sa.ForeignKeyConstraint(['first_feed_id'], ['feed.id'], name=op.f('fk_licence_first_feed_id_feed')),
+    sa.ForeignKeyConstraint(['last_changed_feed_id'], ['feed.id'], name=op.f('fk_licence_last_changed_feed_id_feed')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_licence')),
+    sa.UniqueConstraint('authority_code', 'licence_number', name='uq_licence_authority_number')
+    )
+    with op.batch_alter_table('licence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_licence_driver_id'), ['driver_id'], unique=False)
+
+    op.create_table('licence_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('licence_id', sa.Integer(), nullable=False),
+    sa.Column('feed_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('changes', sa.JSON(), nullable=True),
+    sa.Column('at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['feed_id'], ['feed.id'], name=op.f('fk_licence_event_feed_id_feed')),
+    sa.ForeignKeyConstraint(['licence_id'], ['licence.id'], name=op.f('fk_licence_event_licence_id_licence')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_licence_event'))
+    )
+    with op.batch_alter_table('licence_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_licence_event_licence_id'), ['licence_id'], unique=False)
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('licence_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_licence_event_licence_id'))
+
+    op.drop_table('licence_event')
+    with op.batch_alter_table('licence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_licence_driver_id'))
+
+    op.drop_table('licence')
+    op.drop_table('feed_body')
+    with op.batch_alter_table('feed', schema=None) as batch_op:
+        batch_op.drop_index('ix_feed_authority_status')
+
+    op.drop_table('feed')
+    with op.batch_alter_table('api_key', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_key_authority_code'))
+
+    op.drop_table('api_key')
+    op.drop_table('job_status')
+    op.drop_table('driver')
+    op.drop_table('authority')

@@ -1,0 +1,158 @@
+"""The register's tables. Schema changes go through Alembic migrations (licensing/store/migrations);
+a test checks that these models and the migrations agree."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Index, LargeBinary, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from licensing.clock import utc_now
+from licensing.store.types import UtcDateTime, metadata  # noqa: F401  (naming convention applied)
+
+
+def _created() -> datetime:
+    return utc_now()
+
+
+class Authority(SQLModel, table=True):
+    """A taxi and private hire licensing authority (ONS district code of the council, or TFL)."""
+
+    code: str = Field(primary_key=True, max_length=16)
+    name: str = Field(max_length=200)
+    country: str = Field(max_length=16)
+    enforcement_email: str | None = Field(default=None, max_length=254)
+    licensing_email: str | None = Field(default=None, max_length=254)
+    alert_digest: str = Field(default="daily", max_length=16)  # daily | immediate
+    # Pulled feeds: the authority publishes its register at a URL that the jobs worker fetches.
+    feed_url: str | None = Field(default=None, max_length=2000)
+    feed_pull_minutes: int | None = Field(default=None)
+    feed_etag: str | None = Field(default=None, max_length=500)
+    feed_last_modified: str | None = Field(default=None, max_length=100)
+    feed_last_pulled_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    feed_pull_error: str | None = Field(default=None, max_length=1000)
+    last_feed_received_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # None for the service operator's keys, which belong to no authority.
+    authority_code: str | None = Field(default=None, foreign_key="authority.code", index=True)
+    role: str = Field(max_length=16)  # authority | operator
+    prefix: str = Field(max_length=16, unique=True)
+    secret_hash: str = Field(max_length=64)
+    label: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class Feed(SQLModel, table=True):
+    """One licence feed as received: kept verbatim until applied, with its outcome."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority_code: str = Field(foreign_key="authority.code", max_length=16)
+    source: str = Field(max_length=16)  # push | pull | import
+    content_type: str = Field(max_length=100)
+    body_sha256: str = Field(max_length=64)
+    body_bytes: int = 0
+    received_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
+    status: str = Field(default="received", max_length=32)
+    message: str | None = Field(default=None, max_length=2000)
+    total_rows: int | None = None
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    ended: int = 0
+    rejected: int = 0
+    problems: list | None = Field(default=None, sa_type=JSON)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    confirmed_by_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    applied_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+
+    __table_args__ = (Index("ix_feed_authority_status", "authority_code", "status", "id"),)
+
+
+class FeedBody(SQLModel, table=True):
+    """The bytes of a feed, apart from its status row so that polling never loads megabytes.
+    Deleted once the feed has been applied or rejected and its retention has passed."""
+
+    __tablename__ = "feed_body"
+
+    feed_id: int = Field(foreign_key="feed.id", primary_key=True)
+    body: bytes = Field(sa_type=LargeBinary)
+
+
+class Driver(SQLModel, table=True):
+    """A resolved person: every licence record belongs to one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
+
+
+class Licence(SQLModel, table=True):
+    """A licence as its authority last reported it. Ended licences are kept (ended_at set)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority_code: str = Field(foreign_key="authority.code", max_length=16)
+    licence_number: str = Field(max_length=64)
+    licence_type: str = Field(max_length=32)
+    status: str = Field(max_length=16)
+    issued_on: date | None = None
+    expires_on: date | None = None
+    surname: str = Field(sa_type=String(200))
+    forenames: str = Field(default="", sa_type=String(200))
+    date_of_birth: date | None = None
+    driving_licence_number: str | None = Field(default=None, max_length=32)
+    ni_number: str | None = Field(default=None, max_length=16)
+    address: str | None = Field(default=None, max_length=500)
+    postcode: str | None = Field(default=None, max_length=10)
+    home_authority_code: str | None = Field(default=None, max_length=16)
+    home_district_code: str | None = Field(default=None, max_length=16)
+    home_precision: str = Field(default="unknown", max_length=16)  # exact | probable | unknown
+    home_share: float | None = None
+    driver_id: int | None = Field(default=None, foreign_key="driver.id", index=True)
+    content_hash: str = Field(max_length=40)
+    first_feed_id: int | None = Field(default=None, foreign_key="feed.id")
+    last_changed_feed_id: int | None = Field(default=None, foreign_key="feed.id")
+    ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    ended_by_feed_id: int | None = Field(default=None, foreign_key="feed.id")
+    created_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
+    updated_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("authority_code", "licence_number", name="uq_licence_authority_number"),
+    )
+
+
+class LicenceEvent(SQLModel, table=True):
+    """The history of a licence record: what each feed changed (old and new values)."""
+
+    __tablename__ = "licence_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    licence_id: int = Field(foreign_key="licence.id", index=True)
+    feed_id: int = Field(foreign_key="feed.id")
+    kind: str = Field(max_length=16)  # changed | ended | reinstated
+    changes: dict | None = Field(default=None, sa_type=JSON)
+    at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
+
+
+
+class JobStatus(SQLModel, table=True):
+    """The last run of each scheduled job: what the operator checks to see the worker is well."""
+
+    __tablename__ = "job_status"
+
+    job: str = Field(primary_key=True, max_length=64)
+    last_started_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_duration_seconds: float | None = None
+    last_outcome: str | None = Field(default=None, max_length=16)  # ok | failed
+    last_detail: str | None = Field(default=None, max_length=2000)
+    last_success_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    runs: int = 0
+    failures: int = 0

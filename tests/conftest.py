@@ -1,0 +1,98 @@
+"""Shared fixtures. Every test that touches the database runs twice: on SQLite and on PostgreSQL
+(127.0.0.1:5432, trust auth; one database per test worker, created on demand)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, insert, text
+
+from licensing.bootstrap import Crosscheck
+from licensing.config import Settings
+from licensing.reference.authorities import load_authorities
+from licensing.reference.postcodes import PostcodeDirectory
+from licensing.store.db import make_engine
+from licensing.store.migrate import upgrade_to_head
+from licensing.store.models import Authority
+from licensing.store.types import metadata
+
+REPO = Path(__file__).resolve().parents[1]
+PG_SERVER = os.environ.get("CROSSCHECK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+DATABASES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postcode_directory() -> PostcodeDirectory:
+    # The index is named by a hash of its sources, so one built earlier (by make) is reused.
+    return PostcodeDirectory.open(REPO / "var" / "reference")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "crosscheck.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_to_head(engine)
+    _insert_authorities(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> str:
+    name = f"crosscheck_test_{_worker()}"
+    admin = create_engine(f"{PG_SERVER}/test", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = f"{PG_SERVER}/{name}"
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    engine.dispose()
+    return url
+
+
+def _insert_authorities(engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(insert(Authority.__table__), [
+            {"code": a.code, "name": a.name, "country": a.country} for a in load_authorities()
+        ])
+
+
+def _empty_postgresql(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    _insert_authorities(engine)
+    engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "crosscheck.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgresql_url")
+    _empty_postgresql(url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return Settings.from_env({"DATABASE_URL": database_url, "CROSSCHECK_VAR_DIR": str(tmp_path / "var")})
+
+
+@pytest.fixture
+def crosscheck(settings, postcode_directory):
+    app = Crosscheck(settings, postcodes=postcode_directory)
+    yield app
+    app.engine.dispose()
