@@ -96,3 +96,28 @@ def crosscheck(settings, postcode_directory):
     app = Crosscheck(settings, postcodes=postcode_directory)
     yield app
     app.engine.dispose()
+
+
+@pytest.fixture
+def web(crosscheck):
+    from api.app import create_app
+
+    app = create_app(crosscheck)
+    app.testing = True
+    return app.test_client()
+
+
+@pytest.fixture
+def api_key(crosscheck):
+    """api_key('E08000031') -> a fresh key for that authority; api_key(None) -> an operator key."""
+    from licensing.services.api_keys import create_api_key
+
+    def make(authority_code: str | None) -> str:
+        with crosscheck.unit_of_work() as uow:
+            return create_api_key(uow, authority_code, label="test")
+
+    return make
+
+
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}

@@ -47,6 +47,7 @@ licence_table = Licence.__table__
 
 class UnsupportedContentType(DomainError):
     code = "unsupported_media_type"
+    http_status = 415
 
 
 class EmptyFeed(DomainError):

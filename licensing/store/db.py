@@ -61,8 +61,8 @@ class UnitOfWork:
         return self
 
     def __exit__(self, *exc_info) -> None:
+        # close() rolls back whatever was not committed; objects already loaded stay readable.
         assert self.session is not None
-        self.session.rollback()
         self.session.close()
 
     def commit(self) -> None:

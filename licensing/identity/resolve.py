@@ -1,0 +1,241 @@
+"""Full resolution of a register into people, and the incremental path for changed records.
+
+Pairs that share a blocking key are scored; certain and probable pairs are linked strongest first,
+and two groups are joined only when no record of one holds a driving licence or National Insurance
+number that conflicts with a record of the other. That check is what stops A~B and B~C from putting
+A and C, two different people, together through a record with no identifiers (a namesake whose
+licence number is missing). Officers' decisions are applied before anything the model says.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Literal, Sequence
+
+from licensing.identity.compare import DLN, NI, compare_records
+from licensing.identity.keys import KEY_GROUP_LIMIT, prepared_keys
+from licensing.identity.model import MatchModel
+from licensing.identity.records import IdentityRecord, PreparedRecord, prepare
+from licensing.identity.score import PairScore, explain, weigh
+
+ScoredPair = tuple[int, int, PairScore]
+
+CONFIRMED_SAME = "an officer confirmed these records are the same person"
+CONFIRMED_DIFFERENT = "an officer confirmed these records are different people"
+_HELD_APART = "not linked: another record already linked to one of them has a conflicting licence or National Insurance number"
+
+
+@dataclass(frozen=True, slots=True)
+class HumanDecision:
+    record_a: int
+    record_b: int
+    verdict: Literal["same", "different"]
+
+
+@dataclass
+class Resolution:
+    cluster_of: dict[int, int]  # record id -> smallest record id of its cluster
+    links: list[ScoredPair] = field(default_factory=list)  # certain and probable pairs now in one cluster
+    possible: list[ScoredPair] = field(default_factory=list)  # for review; not linked
+    skipped_keys: int = 0  # blocking keys too common to compare on (KEY_GROUP_LIMIT)
+
+
+def resolve(records: Sequence[IdentityRecord], model: MatchModel, decisions: Sequence[HumanDecision] = ()) -> Resolution:
+    prepared = [prepare(r) for r in records]
+    position = {p.record_id: i for i, p in enumerate(prepared)}
+    decided = _decisions_by_pair(decisions, position)
+    pairs, skipped = candidate_pairs(prepared)
+    pairs.update(decided)
+
+    possible_weight = model.bands.possible
+    probable_weight = model.bands.probable
+    links: list[tuple[float, int, int]] = []
+    review: list[tuple[int, int]] = []
+    for i, j in pairs:
+        if (i, j) in decided:
+            continue
+        a, b = prepared[i], prepared[j]
+        comparison = compare_records(a, b)
+        weight = weigh(comparison, a, b, model)[0]
+        if weight >= probable_weight:
+            links.append((weight, i, j))
+        elif weight >= possible_weight:
+            review.append((i, j))
+
+    clusters = _ConstrainedClusters(prepared, decided)
+    for (i, j), verdict in sorted(decided.items()):
+        if verdict == "same":
+            clusters.join(i, j)
+    links.sort(key=lambda link: (-link[0], link[1], link[2]))
+    linked: list[tuple[int, int]] = []
+    for _, i, j in links:
+        if clusters.try_join(i, j):
+            linked.append((i, j))
+        else:
+            review.append((i, j))
+
+    resolution = Resolution(cluster_of=clusters.cluster_keys(), skipped_keys=skipped)
+    for (i, j), verdict in sorted(decided.items()):
+        if verdict == "same":
+            resolution.links.append(_decided_pair(prepared[i], prepared[j], model, verdict))
+    for i, j in linked:
+        resolution.links.append(_scored(prepared[i], prepared[j], model))
+    for i, j in sorted(review):
+        if clusters.find(i) == clusters.find(j):
+            continue
+        scored = _scored(prepared[i], prepared[j], model)
+        if scored[2].band in ("certain", "probable"):
+            score = scored[2]
+            scored = (scored[0], scored[1], replace(score, band="possible", reasons=score.reasons + (_HELD_APART,)))
+        resolution.possible.append(scored)
+    return resolution
+
+
+def resolve_against(
+    changed: Sequence[IdentityRecord],
+    candidates: Sequence[IdentityRecord],
+    model: MatchModel,
+    decisions: Sequence[HumanDecision] = (),
+) -> list[ScoredPair]:
+    """Score changed records against candidates fetched by blocking key; pairs worth keeping
+    (certain, probable, possible, or decided by an officer), strongest first. Merging clusters,
+    with the same conflict check as resolve(), is the caller's."""
+    verdicts = {_ordered(d.record_a, d.record_b): d.verdict for d in decisions}
+    prepared_candidates = {c.record_id: prepare(c) for c in candidates}
+    results: list[ScoredPair] = []
+    seen: set[tuple[int, int]] = set()
+    for record in changed:
+        a = prepare(record)
+        for b in prepared_candidates.values():
+            pair = _ordered(a.record_id, b.record_id)
+            if a.record_id == b.record_id or pair in seen:
+                continue
+            seen.add(pair)
+            verdict = verdicts.get(pair)
+            if verdict:
+                results.append(_decided_pair(a, b, model, verdict))
+                continue
+            scored = _scored(a, b, model)
+            if scored[2].band != "none":
+                results.append(scored)
+    results.sort(key=lambda s: (-s[2].weight, s[0], s[1]))
+    return results
+
+
+def identifiers_conflict(a: PreparedRecord, b: PreparedRecord) -> bool:
+    """Two records that cannot be one person: different well-formed licence numbers or different
+    valid NI numbers, with no identical identifier to say otherwise."""
+    levels = compare_records(a, b).levels
+    if levels[DLN] == 1 or levels[NI] == 1:
+        return False
+    return levels[DLN] == 3 or levels[NI] == 3
+
+
+def candidate_pairs(prepared: Sequence[PreparedRecord]) -> tuple[set[tuple[int, int]], int]:
+    """Index pairs (i < j) that share a blocking key, and how many keys were too common to use."""
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i, record in enumerate(prepared):
+        for key in prepared_keys(record):
+            by_key[key].append(i)
+    pairs: set[tuple[int, int]] = set()
+    skipped = 0
+    for members in by_key.values():
+        if len(members) < 2:
+            continue
+        if len(members) > KEY_GROUP_LIMIT:
+            skipped += 1
+            continue
+        for x in range(len(members)):
+            i = members[x]
+            for y in range(x + 1, len(members)):
+                pairs.add((i, members[y]))
+    return pairs, skipped
+
+
+class _ConstrainedClusters:
+    """Union-find whose unions are refused when they would put conflicting records together."""
+
+    def __init__(self, prepared: Sequence[PreparedRecord], decided: dict[tuple[int, int], str]) -> None:
+        self._prepared = prepared
+        self._parent = list(range(len(prepared)))
+        self._members: dict[int, list[int]] = {}
+        self._kept_apart: dict[int, set[int]] = defaultdict(set)
+        for (i, j), verdict in decided.items():
+            if verdict == "different":
+                self._kept_apart[i].add(j)
+                self._kept_apart[j].add(i)
+
+    def find(self, i: int) -> int:
+        parent = self._parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def members(self, root: int) -> list[int]:
+        return self._members.get(root) or [root]
+
+    def join(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
+        if ri == rj:
+            return
+        small, large = sorted((ri, rj), key=lambda r: len(self.members(r)))
+        self._members[large] = self.members(large) + self.members(small)
+        self._members.pop(small, None)
+        self._parent[small] = large
+
+    def try_join(self, i: int, j: int) -> bool:
+        ri, rj = self.find(i), self.find(j)
+        if ri == rj:
+            return True
+        left, right = self.members(ri), self.members(rj)
+        for x in left:
+            apart = self._kept_apart.get(x)
+            for y in right:
+                if apart and y in apart:
+                    return False
+                if identifiers_conflict(self._prepared[x], self._prepared[y]):
+                    return False
+        self.join(i, j)
+        return True
+
+    def cluster_keys(self) -> dict[int, int]:
+        smallest: dict[int, int] = {}
+        roots = [self.find(i) for i in range(len(self._prepared))]
+        for i, root in enumerate(roots):
+            record_id = self._prepared[i].record_id
+            if root not in smallest or record_id < smallest[root]:
+                smallest[root] = record_id
+        return {self._prepared[i].record_id: smallest[root] for i, root in enumerate(roots)}
+
+
+def _decisions_by_pair(decisions: Sequence[HumanDecision], position: dict[int, int]) -> dict[tuple[int, int], str]:
+    decided: dict[tuple[int, int], str] = {}
+    for decision in decisions:
+        i, j = position.get(decision.record_a), position.get(decision.record_b)
+        if i is None or j is None or i == j:
+            continue
+        decided[_ordered(i, j)] = decision.verdict
+    return decided
+
+
+def _ordered(i: int, j: int) -> tuple[int, int]:
+    return (i, j) if i < j else (j, i)
+
+
+def _scored(a: PreparedRecord, b: PreparedRecord, model: MatchModel) -> ScoredPair:
+    comparison = compare_records(a, b)
+    weight, surname_adjustment, forename_adjustment = weigh(comparison, a, b, model)
+    score = explain(comparison, weight, surname_adjustment, forename_adjustment, a, b, model)
+    return (*_ordered(a.record_id, b.record_id), score)
+
+
+def _decided_pair(a: PreparedRecord, b: PreparedRecord, model: MatchModel, verdict: str) -> ScoredPair:
+    record_a, record_b, score = _scored(a, b, model)
+    if verdict == "same":
+        decided = replace(score, band="certain", reasons=(CONFIRMED_SAME,) + score.reasons)
+    else:
+        decided = replace(score, band="none", reasons=(CONFIRMED_DIFFERENT,) + score.reasons)
+    return record_a, record_b, decided
+

@@ -1,0 +1,82 @@
+"""Searching the register for a person, as an officer does before a grant or renewal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from licensing.identity.keys import prepared_keys
+from licensing.identity.model import MatchModel
+from licensing.identity.records import IdentityRecord, PreparedRecord, prepare, prepare_cached
+from licensing.identity.score import PairScore, score_prepared
+from licensing.values import is_valid_ni_number, normalise_ni_number, normalise_postcode
+
+# The query is not a register record; it takes an id no record has.
+_QUERY_ID = -1
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    surname: str | None = None
+    forenames: str | None = None
+    date_of_birth: date | None = None
+    driving_licence_number: str | None = None
+    ni_number: str | None = None
+    postcode: str | None = None
+
+
+def query_keys(query: SearchQuery) -> frozenset[str]:
+    """Blocking keys to look candidates up by; the same keys blocking_keys() gives records."""
+    return prepared_keys(_prepared_query(query))
+
+
+def rank_candidates(query: SearchQuery, candidates: Sequence[IdentityRecord], model: MatchModel) -> list[tuple[int, PairScore]]:
+    """Every candidate with its score, best first (ties by record id, so the order is stable)."""
+    prepared_query = _prepared_query(query)
+    scored = [(c.record_id, score_prepared(prepared_query, prepare_cached(c), model)) for c in candidates]
+    scored.sort(key=lambda item: (-item[1].weight, item[0]))
+    return scored
+
+
+def query_breadth_problem(query: SearchQuery) -> str | None:
+    """Why a query cannot be searched on as it stands, in words that say what to add; None when it
+    can."""
+    prepared = _prepared_query(query)
+    has_name = not prepared.surname.is_empty or not prepared.forenames.is_empty
+    has_full_name = not prepared.surname.is_empty and not prepared.forenames.is_empty
+    if prepared.dln:
+        return None
+    if prepared.ni_valid:
+        return None
+    if has_name and prepared.date_of_birth:
+        return None
+    if has_full_name and prepared.postcode:
+        return None
+    if query.ni_number and not is_valid_ni_number(normalise_ni_number(query.ni_number) or ""):
+        return "The National Insurance number is not valid: check it, or search by name and date of birth."
+    if query.postcode and not normalise_postcode(query.postcode) and not has_name:
+        return "The postcode is not a UK postcode: check it, or search by name and date of birth."
+    if has_name:
+        return (
+            "A name alone matches too many drivers: add a date of birth, a postcode with both names, or a "
+            "driving licence or National Insurance number."
+        )
+    if prepared.date_of_birth or prepared.postcode:
+        return "Add a surname or forename: a date of birth or postcode alone matches too many drivers."
+    return "Nothing to search by: enter a driving licence number, a National Insurance number, or a name and date of birth."
+
+
+def _prepared_query(query: SearchQuery) -> PreparedRecord:
+    return prepare(
+        IdentityRecord(
+            record_id=_QUERY_ID,
+            surname=query.surname or "",
+            forenames=query.forenames or "",
+            date_of_birth=query.date_of_birth,
+            driving_licence_number=query.driving_licence_number,
+            ni_number=query.ni_number,
+            postcode=query.postcode,
+            address=None,
+        )
+    )
