@@ -13,7 +13,20 @@ import time
 
 correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName", "request_id"}
+
+_base_record_factory = logging.getLogRecordFactory()
+
+
+def _record_with_correlation_id(*args, **kwargs) -> logging.LogRecord:
+    # Stamped when the record is made, so any handler (and any later formatting) sees the id of
+    # the request or job that logged it.
+    record = _base_record_factory(*args, **kwargs)
+    record.request_id = correlation_id.get()
+    return record
+
+
+logging.setLogRecordFactory(_record_with_correlation_id)
 
 
 class JsonFormatter(logging.Formatter):
@@ -24,8 +37,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if correlation_id.get():
-            entry["request_id"] = correlation_id.get()
+        if getattr(record, "request_id", None):
+            entry["request_id"] = record.request_id
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

@@ -102,8 +102,11 @@ def crosscheck(settings, postcode_directory):
 def web(crosscheck):
     from api.app import create_app
 
+    from tests.contract import ContractClient
+
     app = create_app(crosscheck)
     app.testing = True
+    app.test_client_class = ContractClient
     return app.test_client()
 
 

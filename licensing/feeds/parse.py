@@ -137,7 +137,7 @@ def parse_feed(body: bytes, content_type: str) -> ParsedFeed:
 
 
 _BLANK = re.compile(rb"(?:\xef\xbb\xbf)?\s*")
-_CHECK_CHUNK = 1 << 20
+_CHECK_CHUNK = 1 << 16
 
 
 def _encoding_of(body: bytes) -> str:
@@ -205,8 +205,8 @@ def _parse_csv(text: io.TextIOBase) -> ParsedFeed:
         header = next((record for record in reader if any(record)), None)
         if header is None:
             raise FeedRejected("The CSV has no header row; the first line must name the columns.")
-        checker = _RowChecker(_check_csv_header(header))
         names = [_column_name(cell) for cell in header]
+        checker = _RowChecker(_check_csv_header(header, names))
         positions = [names.index(column) if column in names else None for column in COLUMNS]
         licence_number_at = positions[0]
         width = len(header)
@@ -235,8 +235,7 @@ def _parse_csv(text: io.TextIOBase) -> ParsedFeed:
     return checker.finish(total_rows)
 
 
-def _check_csv_header(header: list[str]) -> list[RowProblem]:
-    names = [_column_name(cell) for cell in header]
+def _check_csv_header(header: list[str], names: list[str]) -> list[RowProblem]:
     duplicated = sorted({name for name in names if name and names.count(name) > 1})
     if duplicated:
         raise FeedRejected(
@@ -328,10 +327,6 @@ def _json_kind(value: object) -> str:
     return "an object"
 
 
-def _canonical_names(allowed: tuple[str, ...]) -> dict[str, str]:
-    return {name: name for name in allowed}
-
-
 class _RowChecker:
     """Validates rows one by one and keeps what a whole feed needs: the valid rows, every problem,
     and where each licence number was seen, so duplicates can be rejected at the end."""
@@ -345,8 +340,9 @@ class _RowChecker:
         self.today = london_today()
         # A feed repeats the same few thousand dates; parsing each once keeps large feeds fast.
         self.dates: dict[str, date | str] = {}
-        self.licence_types = _canonical_names(LICENCE_TYPES)
-        self.statuses = _canonical_names(STATUSES)
+        # Spellings seen so far, each mapped to the canonical value it means.
+        self.licence_types = {name: name for name in LICENCE_TYPES}
+        self.statuses = {name: name for name in STATUSES}
 
     def reject_malformed(self, row: int, licence_number: str, message: str) -> None:
         self.problems.append(RowProblem(row, None, message, "error"))
@@ -491,12 +487,13 @@ class _RowChecker:
             for licence_number, extra_rows in self.duplicate_rows_of.items():
                 all_rows = [self.first_row_of[licence_number], *extra_rows]
                 for row in all_rows:
-                    others = [other for other in all_rows if other != row]
+                    named = [other for other in all_rows[: _MAX_ROWS_NAMED + 1] if other != row][:_MAX_ROWS_NAMED]
                     self.problems.append(
                         RowProblem(
                             row,
                             "licence_number",
-                            f"licence_number '{licence_number}' also appears on {_rows_text(others)}. Every row "
+                            f"licence_number '{licence_number}' also appears on "
+                            f"{_rows_text(named, len(all_rows) - 1)}. Every row "
                             "with the same licence number is rejected, because Crosscheck cannot tell which one is "
                             "right; the licence is left as it is until the feed lists it once.",
                             "error",
@@ -588,10 +585,11 @@ def _missing(row: int, column: str, expected: str) -> RowProblem:
     return RowProblem(row, column, f"{column} is empty; {expected}.", "error")
 
 
-def _rows_text(rows: list[int]) -> str:
-    shown = [str(row) for row in rows[:_MAX_ROWS_NAMED]]
-    if len(rows) > _MAX_ROWS_NAMED:
-        return f"rows {', '.join(shown)} and {len(rows) - _MAX_ROWS_NAMED} more"
+def _rows_text(named: list[int], count: int) -> str:
+    """'row 4', 'rows 3 and 4', or 'rows 1, 2, ... and 90 more' when count exceeds those named."""
+    shown = [str(row) for row in named]
+    if count > len(named):
+        return f"rows {', '.join(shown)} and {count - len(named)} more"
     if len(shown) == 1:
         return f"row {shown[0]}"
     return f"rows {', '.join(shown[:-1])} and {shown[-1]}"

@@ -21,12 +21,11 @@ ConflictKind = Literal[
     "licence_number_does_not_fit_holder",
 ]
 
-_DESCRIPTIONS: dict[ConflictKind, str] = {
+_DESCRIPTIONS: dict[str, str] = {
     "licence_number_with_different_dates_of_birth": "The same driving licence number is recorded with different dates of birth.",
     "licence_number_with_different_surnames": (
         "The same driving licence number is recorded with different surnames (a change of name would explain it)."
     ),
-    "licence_number_does_not_fit_holder": "",
 }
 
 _GRADE_DESCRIPTIONS = {

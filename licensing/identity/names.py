@@ -60,7 +60,7 @@ class NamePart:
     first: str
     first_canonical: str
     phonetic: str  # metaphone of the joined form
-    firstphonetic_code: str
+    first_phonetic: str
 
     @property
     def is_empty(self) -> bool:
@@ -82,7 +82,7 @@ def name_part(text: str | None) -> NamePart:
         first=first,
         first_canonical=canonical[0] if canonical else "",
         phonetic=phonetic_code("".join(canonical)),
-        firstphonetic_code=phonetic_code(canonical[0]) if canonical else "",
+        first_phonetic=phonetic_code(canonical[0]) if canonical else "",
     )
 
 

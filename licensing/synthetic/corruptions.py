@@ -16,6 +16,7 @@ from licensing.synthetic.pools import name_variants
 
 _SURNAME_PARTS = re.compile(r"([ -])")
 _MOHAMMED = {"MOHAMMED", "MUHAMMAD", "MOHAMMAD", "MOHAMED", "MUHAMMED", "MOHAMAD", "MOHD", "MD"}
+_ABBREVIATIONS = {"MOHD", "MD"}
 _PARTICLES = {"AL", "EL"}
 
 
@@ -84,7 +85,11 @@ def _name_variant(details: RecordDetails, rng: random.Random, _: Alternatives) -
     candidates = [(forenames, i) for i, token in enumerate(forenames) if _has_variant(token)]
     candidates += [(surname, i) for i, token in enumerate(surname) if _has_variant(token)]
     tokens, index = rng.choice(candidates)
-    tokens[index] = rng.choice(name_variants()[tokens[index].upper()])
+    spellings = name_variants()[tokens[index].upper()]
+    if tokens is surname:
+        # Abbreviations such as "Md" stand for a forename, never a surname.
+        spellings = tuple(s for s in spellings if s.upper() not in _ABBREVIATIONS) or spellings
+    tokens[index] = rng.choice(spellings)
     details.forenames = " ".join(forenames)
     details.surname = "".join(surname)
 

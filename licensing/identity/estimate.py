@@ -1,0 +1,197 @@
+"""Estimating the match model from the register itself, as Splink does.
+
+- u (how often unrelated records agree) from pairs drawn at random: almost none of them are the
+  same person.
+- m (how often records of one person agree) by expectation-maximisation over blocked pairs, in two
+  sessions so that no comparison is trained on pairs chosen for agreeing on it: pairs with the same
+  driving licence number train every comparison but the licence number; pairs with the same date of
+  birth train every comparison but the date of birth.
+- The prior (how many other records of the same person an average record has) by one more round of
+  expectation over all blocked pairs with m and u held.
+- Name frequencies for the term-frequency adjustment by counting.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from typing import Sequence
+
+from licensing.identity.compare import COMPARISON_LEVELS, DLN, DOB, compare_records
+from licensing.identity.model import Bands, ComparisonParameters, LevelParameters, MatchModel
+from licensing.identity.records import IdentityRecord, PreparedRecord, prepare
+from licensing.identity.resolve import candidate_pairs
+
+# Band thresholds in match weight, chosen on the labelled synthetic register (docs/matching.md).
+DEFAULT_BANDS = Bands(certain=12.0, probable=6.0, possible=-4.0)
+
+_EM_ITERATIONS = 40
+_EM_TOLERANCE = 1e-6
+# Names with at least this many records get their own frequency; rarer ones share the floor.
+_MIN_NAME_COUNT = 3
+_MAX_LISTED_NAMES = 5_000
+_MAX_GROUP_FOR_TRAINING = 60
+
+
+def estimate_model(
+    records: Sequence[IdentityRecord],
+    *,
+    seed: int = 0,
+    random_pairs: int = 300_000,
+    population: int | None = None,
+    bands: Bands = DEFAULT_BANDS,
+) -> MatchModel:
+    prepared = [prepare(r) for r in records]
+    rng = random.Random(seed)
+    u = _u_from_random_pairs(prepared, random_pairs, rng)
+
+    dln_pairs = _pairs_grouped_by(prepared, lambda p: p.dln)
+    dob_pairs = _pairs_grouped_by(prepared, lambda p: p.dob_digits)
+    m_from_dln, _ = _expectation_maximisation(_patterns(prepared, dln_pairs), u, trained=_all_but(DLN))
+    m_from_dob, _ = _expectation_maximisation(_patterns(prepared, dob_pairs), u, trained=_all_but(DOB))
+    m = [
+        m_from_dob[c] if c == DLN else m_from_dln[c] if c == DOB else _average_m(m_from_dln[c], m_from_dob[c])
+        for c in range(len(COMPARISON_LEVELS))
+    ]
+
+    blocked, _ = candidate_pairs(prepared)
+    matching_share = _matching_share(_patterns(prepared, blocked), m, u)
+    matches_per_record = 2 * matching_share * len(blocked) / max(len(prepared), 1)
+
+    surname_frequencies, surname_floor = _frequencies(p.surname.canonical_joined for p in prepared)
+    forename_frequencies, forename_floor = _frequencies(p.forenames.first_canonical for p in prepared)
+    comparisons = tuple(
+        ComparisonParameters(
+            name,
+            (LevelParameters(levels[0], 1.0, 1.0),)
+            + tuple(LevelParameters(levels[level], m[c][level], u[c][level]) for level in range(1, len(levels))),
+        )
+        for c, (name, levels) in enumerate(COMPARISON_LEVELS)
+    )
+    return MatchModel(
+        comparisons=comparisons,
+        matches_per_record=matches_per_record,
+        population=population or len(prepared),
+        bands=bands,
+        surname_frequencies=surname_frequencies,
+        forename_frequencies=forename_frequencies,
+        unlisted_name_frequency=min(surname_floor, forename_floor),
+    )
+
+
+def _all_but(excluded: int) -> frozenset[int]:
+    return frozenset(c for c in range(len(COMPARISON_LEVELS)) if c != excluded)
+
+
+def _u_from_random_pairs(prepared: Sequence[PreparedRecord], count: int, rng: random.Random) -> list[list[float]]:
+    counts = [[0] * len(levels) for _, levels in COMPARISON_LEVELS]
+    n = len(prepared)
+    for _ in range(count):
+        i, j = rng.randrange(n), rng.randrange(n)
+        if i == j:
+            continue
+        for c, level in enumerate(compare_records(prepared[i], prepared[j]).levels):
+            counts[c][level] += 1
+    # Add-one smoothing: a level never seen among random pairs (an identical licence number) is
+    # rare, not impossible.
+    return [_proportions(row, smoothing=1.0) for row in counts]
+
+
+def _proportions(row: Sequence[float], *, smoothing: float) -> list[float]:
+    observed = row[1:]
+    total = sum(observed) + smoothing * len(observed)
+    return [1.0] + [(value + smoothing) / total for value in observed]
+
+
+def _pairs_grouped_by(prepared: Sequence[PreparedRecord], key) -> set[tuple[int, int]]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, record in enumerate(prepared):
+        value = key(record)
+        if value:
+            groups[value].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in groups.values():
+        if 1 < len(members):
+            # A date of birth shared by hundreds of records would swamp the session with pairs of
+            # strangers; the first records of such a group are enough.
+            members = members[:_MAX_GROUP_FOR_TRAINING]
+            pairs.update((members[x], members[y]) for x in range(len(members)) for y in range(x + 1, len(members)))
+    return pairs
+
+
+def _patterns(prepared: Sequence[PreparedRecord], pairs) -> Counter[tuple[int, ...]]:
+    return Counter(compare_records(prepared[i], prepared[j]).levels for i, j in pairs)
+
+
+def _initial_m() -> list[list[float]]:
+    # Starting point only: EM moves away from it. Agreement levels start likely, disagreement not.
+    start = []
+    for _, levels in COMPARISON_LEVELS:
+        n = len(levels) - 1
+        start.append([1.0, 0.9] + [0.1 / (n - 1)] * (n - 1))
+    return start
+
+
+def _expectation_maximisation(
+    patterns: Counter[tuple[int, ...]], u: list[list[float]], *, trained: frozenset[int]
+) -> tuple[list[list[float]], float]:
+    m = _initial_m()
+    share = 0.5
+    items = list(patterns.items())
+    for _ in range(_EM_ITERATIONS):
+        new_counts = [[0.0] * len(row) for row in m]
+        expected_matches = total = 0.0
+        for levels, count in items:
+            p_match, p_non = share, 1.0 - share
+            for c in trained:
+                level = levels[c]
+                if level:
+                    p_match *= m[c][level]
+                    p_non *= u[c][level]
+            posterior = p_match / (p_match + p_non) if p_match + p_non > 0 else 0.0
+            expected_matches += posterior * count
+            total += count
+            for c in trained:
+                level = levels[c]
+                if level:
+                    new_counts[c][level] += posterior * count
+        new_m = [_proportions(row, smoothing=1e-3) if c in trained else m[c] for c, row in enumerate(new_counts)]
+        new_share = expected_matches / total if total else share
+        change = max(abs(a - b) for old, new in zip(m, new_m) for a, b in zip(old, new))
+        m, share = new_m, new_share
+        if change < _EM_TOLERANCE:
+            break
+    return m, share
+
+
+def _average_m(first: list[float], second: list[float]) -> list[float]:
+    return [(a + b) / 2 for a, b in zip(first, second)]
+
+
+def _matching_share(patterns: Counter[tuple[int, ...]], m: list[list[float]], u: list[list[float]]) -> float:
+    share = 0.01
+    every = frozenset(range(len(COMPARISON_LEVELS)))
+    for _ in range(_EM_ITERATIONS):
+        expected = total = 0.0
+        for levels, count in patterns.items():
+            p_match, p_non = share, 1.0 - share
+            for c in every:
+                level = levels[c]
+                if level:
+                    p_match *= m[c][level]
+                    p_non *= u[c][level]
+            expected += count * p_match / (p_match + p_non)
+            total += count
+        new_share = expected / total if total else share
+        if abs(new_share - share) < _EM_TOLERANCE:
+            return new_share
+        share = new_share
+    return share
+
+
+def _frequencies(values) -> tuple[dict[str, float], float]:
+    counts = Counter(v for v in values if v)
+    total = sum(counts.values()) or 1
+    listed = {name: count / total for name, count in counts.most_common(_MAX_LISTED_NAMES) if count >= _MIN_NAME_COUNT}
+    floor = (min(listed.values()) if listed else 1.0 / total) / 2
+    return listed, floor

@@ -1,0 +1,136 @@
+"""Field-level behaviour of identity matching: licence number grading, names, dates, blocking keys."""
+
+from datetime import date
+
+import pytest
+
+from licensing.identity import DlnGrade, IdentityRecord, blocking_keys, grade_driving_licence_number, prepare
+from licensing.identity.compare import compare_records
+from licensing.identity.names import VARIANT_CANONICAL, name_part
+
+
+def record(record_id=1, *, surname="Morgan", forenames="Sarah Jane", born=date(1975, 11, 6), dln="MORGA757066SJ9IJ",
+           ni="AB123456C", postcode="CF10 1AA", address="1 High Street") -> IdentityRecord:
+    return IdentityRecord(record_id, surname, forenames, born, dln, ni, postcode, address)
+
+
+def levels(a: IdentityRecord, b: IdentityRecord) -> dict[str, int]:
+    names = ("dln", "ni", "dob", "surname", "forenames", "address")
+    return dict(zip(names, compare_records(prepare(a), prepare(b)).levels))
+
+
+class TestLicenceNumberGrade:
+    def grade(self, number, surname="Morgan", forenames="Sarah Jane", born=date(1975, 11, 6)):
+        return grade_driving_licence_number(number, surname=surname, forenames=forenames, date_of_birth=born)
+
+    def test_a_number_that_encodes_its_holder_is_consistent_for_either_sex(self):
+        assert self.grade("MORGA711065SJ9IJ") == DlnGrade.CONSISTENT
+        assert self.grade("MORGA761065SJ9IJ") == DlnGrade.CONSISTENT  # month + 50
+
+    def test_spaces_and_case_do_not_matter(self):
+        assert self.grade("morga 711065 sj9ij") == DlnGrade.CONSISTENT
+
+    def test_wrong_initials_wrong_surname_wrong_date(self):
+        assert self.grade("MORGA711065SX9IJ") == DlnGrade.INITIALS_DIFFER
+        assert self.grade("JONES711065SJ9IJ") == DlnGrade.SURNAME_DIFFERS
+        assert self.grade("MORGA711075SJ9IJ") == DlnGrade.INCONSISTENT
+
+    def test_short_and_mac_surnames_follow_the_dvla_rules(self):
+        assert self.grade("LI999711065SJ9IJ", surname="Li") == DlnGrade.CONSISTENT
+        assert self.grade("MCDON711065SJ9IJ", surname="MacDonald") == DlnGrade.CONSISTENT
+        assert self.grade("OBRIE711065S99IJ", surname="O'Brien", forenames="Sarah") == DlnGrade.CONSISTENT
+
+    def test_no_number_malformed_and_northern_ireland(self):
+        assert self.grade(None) is None
+        assert self.grade("  ") is None
+        assert self.grade("MORGA7110") == DlnGrade.MALFORMED
+        assert self.grade("12345678") == DlnGrade.NORTHERN_IRELAND
+
+    def test_without_a_date_of_birth_only_the_names_are_checked(self):
+        assert self.grade("MORGA711065SJ9IJ", born=None) == DlnGrade.CONSISTENT
+
+
+class TestNames:
+    def test_transliterations_share_a_canonical_form(self):
+        spellings = ["Mohammed", "Muhammad", "Mohammad", "Mohamed", "Muhammed", "Mohd", "Md"]
+        assert {name_part(s).first_canonical for s in spellings} == {"MOHAMMED"}
+        assert {name_part(s).canonical_joined for s in ["Chaudhry", "Choudhury", "Chaudhary", "Chowdhury"]} == {"CHAUDHRY"}
+
+    def test_accents_punctuation_and_double_barrels_normalise(self):
+        assert name_part("Siân").joined == "SIAN"
+        assert name_part("O'Brien").joined == name_part("OBrien").joined
+        assert name_part("Smith-Jones").joined == name_part("Smith Jones").joined == "SMITHJONES"
+
+    def test_variant_table_has_one_group_per_spelling_and_every_group_names_its_canonical(self):
+        canonicals = set(VARIANT_CANONICAL.values())
+        assert all(VARIANT_CANONICAL[c] == c for c in canonicals)
+        assert all(v.isalpha() and v.isupper() for v in VARIANT_CANONICAL)
+
+
+class TestComparisons:
+    def test_variant_forename_swapped_names_and_swapped_day_month(self):
+        a = record(surname="Khan", forenames="Mohammed", born=date(1980, 3, 7))
+        b = record(2, surname="Muhammad", forenames="Khan", born=date(1980, 7, 3))
+        got = levels(a, b)
+        assert (got["surname"], got["forenames"], got["dob"]) == (1, 2, 2)
+
+    def test_one_digit_and_transposed_dates(self):
+        a = record(born=date(1975, 11, 6))
+        assert levels(a, record(2, born=date(1976, 11, 6)))["dob"] == 3
+        assert levels(a, record(2, born=date(1957, 11, 6)))["dob"] == 3  # 75 typed 57
+        assert levels(a, record(2, born=date(1985, 11, 6)))["dob"] == 3
+        assert levels(a, record(2, born=date(1962, 11, 6)))["dob"] == 4
+        assert levels(a, record(2, born=date(1975, 2, 18)))["dob"] == 5
+
+    def test_middle_name_and_double_barrel(self):
+        a = record(surname="Smith-Jones", forenames="Sarah Jane")
+        assert levels(a, record(2, surname="Smith Jones", forenames="Sarah"))["surname"] == 1
+        assert levels(a, record(2, surname="Jones", forenames="Sarah"))["surname"] == 3
+        assert levels(a, record(2, surname="Jones", forenames="Jane"))["forenames"] == 3
+
+    def test_licence_numbers_one_typo_apart_agree_but_a_different_final_part_is_another_person(self):
+        a = record(dln="MORGA711065SJ9IJ")
+        assert levels(a, record(2, dln="MORGA711065SJ9IJ"))["dln"] == 1
+        assert levels(a, record(2, dln="MORGA711066SJ9IJ"))["dln"] == 2
+        # Same name and date of birth, told apart by the 14th character: two people.
+        assert levels(a, record(2, dln="MORGA711065SJ8IJ"))["dln"] == 3
+        assert levels(a, record(2, dln="JONES802031AB9XY"))["dln"] == 3
+        assert levels(a, record(2, dln="NOT A NUMBER"))["dln"] == 4
+        assert levels(a, record(2, dln=None))["dln"] == 0
+
+    def test_address_levels(self):
+        a = record(postcode="CF10 1AA", address="1 High Street")
+        assert levels(a, record(2, postcode="cf101aa", address="1 HIGH ST."))["address"] in (1, 2)
+        assert levels(a, record(2, postcode="CF10 1AA", address="99 Other Road"))["address"] == 2
+        assert levels(a, record(2, postcode="CF10 1ZZ", address="8 Low Road"))["address"] == 4
+        assert levels(a, record(2, postcode="CF10 3ZZ", address="8 Low Road"))["address"] == 5
+        assert levels(a, record(2, postcode="LS1 1AA", address="8 Low Road"))["address"] == 6
+
+
+class TestBlockingKeys:
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"surname": "Sarah Jane", "forenames": "Morgan"},
+            {"born": date(1975, 6, 11)},
+            {"born": date(1975, 11, 8), "dln": None},
+            {"born": date(1965, 11, 6), "dln": None, "ni": None},
+            {"surname": "Morgen", "dln": None, "ni": None},
+            {"surname": "Morgan-Price", "forenames": "Sarah", "dln": None},
+            {"dln": None, "ni": None, "postcode": "LS1 1AA"},
+        ],
+    )
+    def test_a_corrupted_record_still_shares_a_key_with_the_original(self, changes):
+        original = record()
+        corrupted = record(2, **{**dict(surname="Morgan", forenames="Sarah Jane", born=date(1975, 11, 6),
+                                        dln="MORGA757066SJ9IJ", ni="AB123456C", postcode="CF10 1AA"), **changes})
+        assert blocking_keys(original) & blocking_keys(corrupted)
+
+    def test_keys_are_opaque_strings_naming_what_they_hold(self):
+        keys = blocking_keys(record())
+        assert "dln:MORGA757066SJ9IJ" in keys
+        assert "ni:AB123456C" in keys
+        assert any(k.startswith("dob+nm:1975-06-11:") for k in keys)
+
+    def test_a_record_with_nothing_but_a_name_has_no_keys(self):
+        assert blocking_keys(record(born=None, dln=None, ni=None, postcode=None)) == frozenset()
