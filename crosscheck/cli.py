@@ -39,7 +39,7 @@ def init_db() -> None:
     upgrade_to_head(app.engine)
     with app.unit_of_work() as uow:
         added = load_reference_authorities(uow)
-    index = build_postcode_index(app.settings.var_dir / "reference")
+    index = build_postcode_index(app.settings.reference_dir)
     click.echo(f"Database at head; {added} licensing authorities added; postcode index {index.name} ready.")
 
 

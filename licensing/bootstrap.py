@@ -22,7 +22,7 @@ class Crosscheck:
 
     @cached_property
     def postcodes(self) -> PostcodeDirectory:
-        return PostcodeDirectory.open(self.settings.var_dir / "reference")
+        return PostcodeDirectory.open(self.settings.reference_dir)
 
     def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.engine, write=write)

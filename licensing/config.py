@@ -33,6 +33,9 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 class Settings:
     database_url: str
     var_dir: Path
+    # The postcode index is built from packaged data and is the same for every database, so
+    # several installations (and test runs) can share one.
+    reference_dir: Path
     # A feed that would end more than this share of an authority's live licences, or whose invalid
     # rows exceed it, is held for confirmation: a truncated export must never end thousands.
     feed_hold_share: float = 0.10
@@ -50,6 +53,7 @@ class Settings:
         return cls(
             database_url=database_url,
             var_dir=var_dir,
+            reference_dir=Path(env.get("CROSSCHECK_REFERENCE_DIR") or var_dir / "reference").resolve(),
             feed_hold_share=share,
             feed_max_bytes=_int(env, "CROSSCHECK_FEED_MAX_BYTES", 50 * 1024 * 1024),
             env=env,

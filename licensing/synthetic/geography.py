@@ -15,6 +15,8 @@ from licensing.synthetic.profile import WOLVERHAMPTON, GeneratorProfile
 
 TFL = "TFL"
 GREATER_MANCHESTER: tuple[str, ...] = tuple(f"E080000{n:02d}" for n in range(1, 11))
+# Birmingham, Coventry, Dudley, Sandwell, Solihull and Walsall: the rest of the West Midlands.
+WEST_MIDLANDS_AROUND_WOLVERHAMPTON: tuple[str, ...] = tuple(f"E080000{n:02d}" for n in range(25, 31))
 
 # Shares of all GB driver licences (DOMAIN.md: TfL ~124,000 and Wolverhampton ~50,000 of roughly
 # 500,000). Every other authority's share follows the number of postcodes it covers, a stand-in
@@ -69,6 +71,11 @@ def _greater_manchester() -> _WeightedDistricts:
 
 
 @cache
+def _west_midlands() -> _WeightedDistricts:
+    return _WeightedDistricts.of(WEST_MIDLANDS_AROUND_WOLVERHAMPTON)
+
+
+@cache
 def _districts_by_postcode_area() -> dict[str, set[str]]:
     by_area: dict[str, set[str]] = defaultdict(set)
     for district in districts().values():
@@ -101,7 +108,7 @@ def choose_home_district(licensing_authority: str, profile: GeneratorProfile, rn
             return _greater_manchester().choose(rng)
         # The rest come from the West Midlands around the city and from all over the country.
         if rng.random() < 0.5:
-            return _neighbouring_districts(WOLVERHAMPTON).choose(rng)
+            return _west_midlands().choose(rng)
         return _everywhere_else(WOLVERHAMPTON).choose(rng)
     if rng.random() < profile.out_of_area_rate:
         return _neighbouring_districts(licensing_authority).choose(rng)
