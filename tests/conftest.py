@@ -88,7 +88,8 @@ def database_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
-    return Settings.from_env({"DATABASE_URL": database_url, "CROSSCHECK_VAR_DIR": str(tmp_path / "var")})
+    return Settings.from_env({"DATABASE_URL": database_url, "CROSSCHECK_VAR_DIR": str(tmp_path / "var"),
+                              "CROSSCHECK_REFERENCE_DIR": str(REPO / "var" / "reference")})
 
 
 @pytest.fixture

@@ -239,8 +239,7 @@ def _check_csv_header(header: list[str], names: list[str]) -> list[RowProblem]:
     duplicated = sorted({name for name in names if name and names.count(name) > 1})
     if duplicated:
         raise FeedRejected(
-            f"Column{'s' if len(duplicated) > 1 else ''} {', '.join(duplicated)} appear{'' if len(duplicated) > 1 else 's'} "
-            "more than once in the header; each column may appear only once."
+            f"The header names {', '.join(duplicated)} more than once; each column may appear only once."
         )
     unknown = [
         header[index].strip() or f"(unnamed column {index + 1})"
@@ -253,6 +252,8 @@ def _check_csv_header(header: list[str], names: list[str]) -> list[RowProblem]:
     return _check_columns(set(names), unknown, hint)
 
 
+# Stands for a value given under two spellings of one column name in the same object.
+_TWICE = object()
 _JSON_SHAPE = 'Expected a JSON array of licence objects, or an object {"licences": [...]}.'
 
 
@@ -296,9 +297,6 @@ def _parse_json(text: str) -> ParsedFeed:
         cells = [_json_text(row, column, record.get(column), found) for column in COLUMNS]
         checker.check(row, cells, found)
     return checker.finish(len(records))
-
-
-_TWICE = object()
 
 
 def _json_text(row: int, column: str, value: object, found: list[RowProblem]) -> str | None:
@@ -434,7 +432,9 @@ class _RowChecker:
         postcode = normalise_postcode(postcode_text)
         if postcode_text == "":
             found.append(
-                RowProblem(row, "postcode", "postcode is empty, so the holder's home area cannot be determined.", "warning")
+                RowProblem(
+                    row, "postcode", "postcode is empty, so the holder's home area cannot be determined.", "warning"
+                )
             )
         elif postcode is None and postcode_text is not None:
             found.append(
@@ -536,11 +536,8 @@ class _RowChecker:
             # 'Private Hire Driver' and 'PRIVATE-HIRE-DRIVER' mean private_hire_driver.
             value = known.get(_SEPARATORS.sub("_", text.lower()))
             if value is None:
-                found.append(
-                    RowProblem(
-                        row, column, f"{column} '{text}' is not recognised; expected one of {', '.join(allowed)}.", "error"
-                    )
-                )
+                message = f"{column} '{text}' is not recognised; expected one of {', '.join(allowed)}."
+                found.append(RowProblem(row, column, message, "error"))
                 return ""
             known[text] = value
         return value
@@ -554,7 +551,8 @@ class _RowChecker:
                 parsed = str(invalid)
             self.dates[text] = parsed
         if isinstance(parsed, str):
-            found.append(RowProblem(row, column, f"{column}: {parsed}; dates must be YYYY-MM-DD or DD/MM/YYYY.", "error"))
+            message = f"{column}: {parsed}; dates must be YYYY-MM-DD or DD/MM/YYYY."
+            found.append(RowProblem(row, column, message, "error"))
             return None
         return parsed
 

@@ -76,6 +76,12 @@ def _dln_level(a: PreparedRecord, b: PreparedRecord) -> int:
     return 4
 
 
+def differ_in_one_final_character(x: str | None, y: str | None) -> bool:
+    if not x or not y or len(x) != len(y) or len(x) <= _DLN_ENCODED_PART:
+        return False
+    return x[:_DLN_ENCODED_PART] == y[:_DLN_ENCODED_PART] and sum(p != q for p, q in zip(x, y)) == 1
+
+
 def _ni_level(a: PreparedRecord, b: PreparedRecord) -> int:
     x, y = a.ni, b.ni
     if not x or not y:

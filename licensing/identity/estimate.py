@@ -43,16 +43,25 @@ def estimate_model(
 ) -> MatchModel:
     prepared = [prepare(r) for r in records]
     rng = random.Random(seed)
-    u = _u_from_random_pairs(prepared, random_pairs, rng)
+    u, u_seen = _u_from_random_pairs(prepared, random_pairs, rng)
 
     dln_pairs = _pairs_grouped_by(prepared, lambda p: p.dln)
     dob_pairs = _pairs_grouped_by(prepared, lambda p: p.dob_digits)
-    m_from_dln, _ = _expectation_maximisation(_patterns(prepared, dln_pairs), u, trained=_all_but(DLN))
-    m_from_dob, _ = _expectation_maximisation(_patterns(prepared, dob_pairs), u, trained=_all_but(DOB))
+    m_from_dln, matches_from_dln = _expectation_maximisation(_patterns(prepared, dln_pairs), u, trained=_all_but(DLN))
+    m_from_dob, matches_from_dob = _expectation_maximisation(_patterns(prepared, dob_pairs), u, trained=_all_but(DOB))
     m = [
         m_from_dob[c] if c == DLN else m_from_dln[c] if c == DOB else _average_m(m_from_dln[c], m_from_dob[c])
         for c in range(len(COMPARISON_LEVELS))
     ]
+    matched = [
+        [a + b for a, b in zip(matches_from_dln[c], matches_from_dob[c])] for c in range(len(COMPARISON_LEVELS))
+    ]
+    # A level the data never shows, among matches or among random pairs, says nothing: both of its
+    # probabilities are smoothing, and their ratio would be noise. It weighs nothing.
+    for c in range(len(COMPARISON_LEVELS)):
+        for level in range(1, len(m[c])):
+            if u_seen[c][level] == 0 and matched[c][level] < 1.0:
+                m[c][level] = u[c][level]
 
     blocked, _ = candidate_pairs(prepared)
     matching_share = _matching_share(_patterns(prepared, blocked), m, u)
@@ -83,7 +92,9 @@ def _all_but(excluded: int) -> frozenset[int]:
     return frozenset(c for c in range(len(COMPARISON_LEVELS)) if c != excluded)
 
 
-def _u_from_random_pairs(prepared: Sequence[PreparedRecord], count: int, rng: random.Random) -> list[list[float]]:
+def _u_from_random_pairs(
+    prepared: Sequence[PreparedRecord], count: int, rng: random.Random
+) -> tuple[list[list[float]], list[list[int]]]:
     counts = [[0] * len(levels) for _, levels in COMPARISON_LEVELS]
     n = len(prepared)
     for _ in range(count):
@@ -94,7 +105,7 @@ def _u_from_random_pairs(prepared: Sequence[PreparedRecord], count: int, rng: ra
             counts[c][level] += 1
     # Add-one smoothing: a level never seen among random pairs (an identical licence number) is
     # rare, not impossible.
-    return [_proportions(row, smoothing=1.0) for row in counts]
+    return [_proportions(row, smoothing=1.0) for row in counts], counts
 
 
 def _proportions(row: Sequence[float], *, smoothing: float) -> list[float]:
@@ -134,10 +145,12 @@ def _initial_m() -> list[list[float]]:
 
 def _expectation_maximisation(
     patterns: Counter[tuple[int, ...]], u: list[list[float]], *, trained: frozenset[int]
-) -> tuple[list[list[float]], float]:
+) -> tuple[list[list[float]], list[list[float]]]:
+    """m for the trained comparisons, and the expected number of matching pairs at each level."""
     m = _initial_m()
     share = 0.5
     items = list(patterns.items())
+    new_counts = [[0.0] * len(row) for row in m]
     for _ in range(_EM_ITERATIONS):
         new_counts = [[0.0] * len(row) for row in m]
         expected_matches = total = 0.0
@@ -155,13 +168,13 @@ def _expectation_maximisation(
                 level = levels[c]
                 if level:
                     new_counts[c][level] += posterior * count
-        new_m = [_proportions(row, smoothing=1e-3) if c in trained else m[c] for c, row in enumerate(new_counts)]
+        new_m = [_proportions(row, smoothing=1.0) if c in trained else m[c] for c, row in enumerate(new_counts)]
         new_share = expected_matches / total if total else share
         change = max(abs(a - b) for old, new in zip(m, new_m) for a, b in zip(old, new))
         m, share = new_m, new_share
         if change < _EM_TOLERANCE:
             break
-    return m, share
+    return m, [row if c in trained else [0.0] * len(row) for c, row in enumerate(new_counts)]
 
 
 def _average_m(first: list[float], second: list[float]) -> list[float]:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Literal, Sequence
 
-from licensing.identity.compare import DLN, NI, compare_records
+from licensing.identity.compare import DLN, NI, compare_records, differ_in_one_final_character
 from licensing.identity.keys import KEY_GROUP_LIMIT, prepared_keys
 from licensing.identity.model import MatchModel
 from licensing.identity.records import IdentityRecord, PreparedRecord, prepare
@@ -125,11 +125,14 @@ def resolve_against(
 
 def identifiers_conflict(a: PreparedRecord, b: PreparedRecord) -> bool:
     """Two records that cannot be one person: different well-formed licence numbers or different
-    valid NI numbers, with no identical identifier to say otherwise."""
+    valid NI numbers, with no identical identifier to say otherwise. Licence numbers one character
+    apart in the final three are left to the score: that is a typo as often as a namesake."""
     levels = compare_records(a, b).levels
     if levels[DLN] == 1 or levels[NI] == 1:
         return False
-    return levels[DLN] == 3 or levels[NI] == 3
+    if levels[NI] == 3:
+        return True
+    return levels[DLN] == 3 and not differ_in_one_final_character(a.dln, b.dln)
 
 
 def candidate_pairs(prepared: Sequence[PreparedRecord]) -> tuple[set[tuple[int, int]], int]:

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+import licensing.store.models  # noqa: F401  (the authority table that outbox_message refers to)
 from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
 from licensing.errors import Conflict, NotFound
@@ -130,7 +131,7 @@ def send_due_emails(
         try:
             reference = backend.send(claim.email)
         except PermanentSendError as error:
-            _record_failure(app, claim, str(error), clock(), report)
+            _record_failure(app, claim, str(error), report)
         except SenderConfigurationError as error:
             _record_configuration_error(app, claim, str(error), clock(), base_backoff_seconds)
             report.configuration_error = _safe(str(error))
@@ -247,7 +248,7 @@ def _record_sent(app: Crosscheck, claim: _Claim, reference: str, now: datetime, 
         })
 
 
-def _record_failure(app: Crosscheck, claim: _Claim, error: str, now: datetime, report: SendReport) -> None:
+def _record_failure(app: Crosscheck, claim: _Claim, error: str, report: SendReport) -> None:
     if _settle(app, claim, status="failed", last_error=_safe(error), claim_token=None):
         report.failed += 1
         log.error("email failed", extra={
@@ -260,7 +261,7 @@ def _record_transient(
     max_attempts: int, base_backoff_seconds: float,
 ) -> None:
     if claim.attempts >= max_attempts:
-        _record_failure(app, claim, f"gave up after {claim.attempts} attempts: {error}", now, report)
+        _record_failure(app, claim, f"gave up after {claim.attempts} attempts: {error}", report)
         return
     retry_at = now + _backoff(claim.attempts, base_backoff_seconds)
     if _settle(app, claim, status="pending", next_attempt_at=retry_at, last_error=_safe(error), claim_token=None):
@@ -281,7 +282,8 @@ def _record_configuration_error(
 
 def _backoff(attempts: int, base_seconds: float) -> timedelta:
     # 30 s, 1 min, 2 min, 4 min ... capped at an hour (with the default base).
-    return min(timedelta(seconds=base_seconds * 2 ** (attempts - 1)), MAX_BACKOFF)
+    doublings = min(attempts - 1, 20)  # beyond that the cap applies anyway; keeps timedelta in range
+    return min(timedelta(seconds=base_seconds * 2**doublings), MAX_BACKOFF)
 
 
 def _safe(error: str) -> str:

@@ -8,6 +8,7 @@ for its postcodes, so a seed always gives the same register.
 from __future__ import annotations
 
 import random
+from bisect import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,15 @@ from licensing.synthetic.geography import (
     national_licence_weights,
 )
 from licensing.synthetic.identifiers import driver_number_stem, driving_licence_number, ni_number
-from licensing.synthetic.pools import NameGroup, districts, name_groups, operator_words, street_words
+from licensing.synthetic.pools import (
+    NameGroup,
+    districts,
+    name_groups,
+    operator_words,
+    pick,
+    pick_weighted,
+    street_words,
+)
 from licensing.synthetic.profile import CORRUPTIONS, WOLVERHAMPTON, GeneratorProfile
 
 _DRIVER_TERM = timedelta(days=3 * 365)
@@ -135,8 +144,8 @@ def _authority_style(authority_code: str) -> _AuthorityStyle:
     )
 
 
-def _format_date(day: date, style: _AuthorityStyle) -> str:
-    if style.date_format == "iso":
+def _format_date(day: date, date_format: str) -> str:
+    if date_format == "iso":
         return day.isoformat()
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
@@ -187,15 +196,17 @@ class _Builder:
         self.styles = {code: _authority_style(code) for code in self.codes}
         self.next_serial = {code: style.first_serial for code, style in self.styles.items()}
         self.postcode_pools: dict[str, list[str]] = {}
+        self.date_texts: dict[tuple[date, str], str] = {}
         self.used_driver_number_stems: set[str] = set()
         self.used_ni_numbers: set[str] = set()
-        self.groups_by_person: dict[int, NameGroup] = {}
+        self.groups_of_namesakes: dict[int, NameGroup] = {}
+        """The community of each person a planted namesake copies, by person_id."""
         self.streets = street_words()
 
     # Planning: who is licensed where, and where they live.
 
     def _choose_authority(self) -> str:
-        return self.rng.choices(self.codes, cum_weights=self.cumulative_authority_weights)[0]
+        return pick_weighted(self.rng, self.codes, self.cumulative_authority_weights)
 
     def _plan_person(self, records_left: int) -> _PlannedPerson:
         rng, profile = self.rng, self.profile
@@ -214,7 +225,7 @@ class _Builder:
         draw = self.rng.random()
         if draw < 0.5 and home_authority in self.styles and home_authority not in taken:
             return home_authority
-        if draw < 0.75 and WOLVERHAMPTON in self.styles and WOLVERHAMPTON not in taken:
+        if draw < 0.65 and WOLVERHAMPTON in self.styles and WOLVERHAMPTON not in taken:
             return WOLVERHAMPTON
         while True:
             code = self._choose_authority()
@@ -254,27 +265,26 @@ class _Builder:
     # People.
 
     def _address(self, district: str, rng: random.Random) -> tuple[str, str]:
-        street = f"{rng.choice(self.streets['stem'])} {rng.choice(self.streets['kind'])}"
-        number = rng.randint(1, 240)
-        flat = f"Flat {rng.randint(1, 30)}, " if rng.random() < 0.12 else ""
-        return f"{flat}{number} {street}, {districts()[district].name}", rng.choice(self.postcode_pools[district])
+        street = f"{pick(rng, self.streets['stem'])} {pick(rng, self.streets['kind'])}"
+        number = 1 + int(rng.random() * 240)
+        flat = f"Flat {1 + int(rng.random() * 30)}, " if rng.random() < 0.12 else ""
+        return f"{flat}{number} {street}, {districts()[district].name}", pick(rng, self.postcode_pools[district])
 
     def _forename(self, group: NameGroup, sex: str) -> str:
-        pool = group.forenames[sex]
-        return self.rng.choices(pool.words, cum_weights=pool.cumulative_weights)[0]
+        return group.forenames[sex].pick(self.rng)
 
     def _surname(self, group: NameGroup) -> str:
         rng, pool = self.rng, group.surnames
-        surname = rng.choices(pool.words, cum_weights=pool.cumulative_weights)[0]
+        surname = pool.pick(rng)
         if rng.random() < _DOUBLE_BARREL_SHARE:
-            other = rng.choices(pool.words, cum_weights=pool.cumulative_weights)[0]
+            other = pool.pick(rng)
             if other != surname:
                 surname = f"{surname}{'-' if group.name == 'white_british' else ' '}{other}"
         return surname
 
     def _name(self, person: _PlannedPerson) -> tuple[NameGroup, str, str, str]:
         rng = self.rng
-        group = rng.choices(self.groups, cum_weights=self.cumulative_group_weights)[0]
+        group = self.groups[bisect(self.cumulative_group_weights, rng.random() * self.cumulative_group_weights[-1])]
         sex = "F" if rng.random() < group.female_share else "M"
         if person.common_name:
             forenames = rng.choice(group.forenames[sex].most_common(_COMMON_FORENAMES))
@@ -323,7 +333,7 @@ class _Builder:
             group, sex, forenames, surname = self._name(planned)
             born = self._date_of_birth()
         else:
-            group = self.groups_by_person[namesake_of.person_id]
+            group = self.groups_of_namesakes[namesake_of.person_id]
             sex, forenames, surname = namesake_of.sex, namesake_of.forenames, namesake_of.surname
             born = self._near_date_of_birth(namesake_of.date_of_birth)
         address, postcode = self._address(planned.home_district, self.rng)
@@ -344,13 +354,22 @@ class _Builder:
 
     # Licences.
 
+    def _date_text(self, day: date, style: _AuthorityStyle) -> str:
+        # Rows with the same date share one string: a national register holds a million and a
+        # half dates but only tens of thousands of distinct ones.
+        key = (day, style.date_format)
+        text = self.date_texts.get(key)
+        if text is None:
+            text = self.date_texts[key] = _format_date(day, style.date_format)
+        return text
+
     def _licence_fields(self, authority_code: str, licence_type: str) -> dict[str, str]:
         rng, profile, style = self.rng, self.profile, self.styles[authority_code]
         term = _OPERATOR_TERM if licence_type == "private_hire_operator" else _DRIVER_TERM
         draw = rng.random()
         if draw < profile.expired_rate:
             status = "expired"
-            expires_on = profile.as_of - timedelta(days=rng.randint(1, 730))
+            expires_on = profile.as_of - timedelta(days=1 + int(rng.random() * 730))
             issued_on = expires_on - term + timedelta(days=1)
         else:
             draw -= profile.expired_rate
@@ -361,7 +380,7 @@ class _Builder:
                     status = candidate
                     break
                 draw -= rate
-            issued_on = profile.as_of - timedelta(days=rng.randrange(term.days))
+            issued_on = profile.as_of - timedelta(days=int(rng.random() * term.days))
             expires_on = issued_on + term - timedelta(days=1)
         serial = self.next_serial[authority_code]
         self.next_serial[authority_code] = serial + 1
@@ -369,17 +388,17 @@ class _Builder:
             "licence_number": _licence_number(style, serial, licence_type, issued_on),
             "licence_type": licence_type,
             "status": status,
-            "issued_on": _format_date(issued_on, style),
-            "expires_on": _format_date(expires_on, style),
+            "issued_on": self._date_text(issued_on, style),
+            "expires_on": self._date_text(expires_on, style),
         }
 
     def _driver_row(self, authority_code: str, details: RecordDetails) -> dict[str, str]:
         style = self.styles[authority_code]
-        licence_type = self.rng.choices(_LICENCE_TYPES, cum_weights=self.cumulative_type_weights)[0]
+        licence_type = pick_weighted(self.rng, _LICENCE_TYPES, self.cumulative_type_weights)
         row = self._licence_fields(authority_code, licence_type)
         row["surname"] = details.surname.upper() if style.upper_case_surnames else details.surname
         row["forenames"] = details.forenames
-        row["date_of_birth"] = _format_date(details.date_of_birth, style)
+        row["date_of_birth"] = self._date_text(details.date_of_birth, style)
         row["driving_licence_number"] = details.driving_licence_number
         row["ni_number"] = details.ni_number
         row["address"] = details.address
@@ -404,9 +423,7 @@ class _Builder:
                 if applicable is None:
                     applicable = applicable_corruptions(person.surname, person.forenames, person.date_of_birth)
                 alternatives = Alternatives(
-                    middle_name=lambda rng, pool=group.forenames[person.sex]: rng.choices(
-                        pool.words, cum_weights=pool.cumulative_weights
-                    )[0],
+                    middle_name=group.forenames[person.sex].pick,
                     new_home=lambda rng, district=person.home_district: self._address(district, rng),
                 )
                 for corruption in CORRUPTIONS:
@@ -428,7 +445,7 @@ class _Builder:
 
     def operator_licence(self, operator_id: int, authority_code: str, district: str) -> SyntheticLicence:
         rng, words = self.rng, operator_words()
-        trading_name = f"{rng.choice(words['prefix'])} {rng.choice(words['trade'])}"
+        trading_name = f"{pick(rng, words['prefix'])} {pick(rng, words['trade'])}"
         if rng.random() < 0.4:
             trading_name = f"{trading_name} Ltd"
         address, postcode = self._address(district, rng)
@@ -457,7 +474,8 @@ class _Builder:
             original = None if plan.namesake_of is None else people[plan.namesake_of + 1]
             person, group = self.person(index + 1, plan, original)
             people[person.person_id] = person
-            self.groups_by_person[person.person_id] = group
+            if plan.common_name:
+                self.groups_of_namesakes[person.person_id] = group
             licences.extend(self.licences_of(person, group, plan.licensing_authorities))
         for index, (code, district) in enumerate(zip(operator_authorities, operator_districts, strict=True)):
             licences.append(self.operator_licence(-(index + 1), code, district))

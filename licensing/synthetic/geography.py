@@ -10,7 +10,7 @@ from functools import cache
 from itertools import accumulate
 
 from licensing.reference.authorities import Authority, load_authorities
-from licensing.synthetic.pools import districts
+from licensing.synthetic.pools import districts, pick_weighted
 from licensing.synthetic.profile import WOLVERHAMPTON, GeneratorProfile
 
 TFL = "TFL"
@@ -21,7 +21,7 @@ WEST_MIDLANDS_AROUND_WOLVERHAMPTON: tuple[str, ...] = tuple(f"E080000{n:02d}" fo
 # Shares of all GB driver licences (DOMAIN.md: TfL ~124,000 and Wolverhampton ~50,000 of roughly
 # 500,000). Every other authority's share follows the number of postcodes it covers, a stand-in
 # for its population.
-_FIXED_NATIONAL_SHARES = {TFL: 0.25, WOLVERHAMPTON: 0.10}
+_FIXED_NATIONAL_SHARES = {TFL: 0.26, WOLVERHAMPTON: 0.085}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class _WeightedDistricts:
         return cls(ordered, tuple(accumulate(districts()[code].postcode_count for code in ordered)))
 
     def choose(self, rng: random.Random) -> str:
-        return rng.choices(self.codes, cum_weights=self.cumulative_weights)[0]
+        return pick_weighted(rng, self.codes, self.cumulative_weights)
 
 
 @cache

@@ -8,6 +8,8 @@ from datetime import date
 
 from unidecode import unidecode
 
+from licensing.synthetic.pools import pick
+
 _NOT_LETTERS = re.compile(r"[^A-Z]")
 
 # Prefixes that pass the format check but that HMRC does not allocate to people (administrative
@@ -42,8 +44,8 @@ def driver_number_stem(surname: str, forenames: str, date_of_birth: date, sex: s
 
 
 def driving_licence_number(stem: str, distinguishing_digit: int, rng: random.Random) -> str:
-    return f"{stem}{distinguishing_digit}{rng.choice(_CHECK_CHARACTERS)}{rng.choice(_CHECK_CHARACTERS)}"
+    return f"{stem}{distinguishing_digit}{pick(rng, _CHECK_CHARACTERS)}{pick(rng, _CHECK_CHARACTERS)}"
 
 
 def ni_number(rng: random.Random) -> str:
-    return f"{rng.choice(SYNTHETIC_NI_PREFIXES)}{rng.randrange(1_000_000):06d}{rng.choice('ABCD')}"
+    return f"{pick(rng, SYNTHETIC_NI_PREFIXES)}{int(rng.random() * 1_000_000):06d}{pick(rng, 'ABCD')}"

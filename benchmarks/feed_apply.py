@@ -1,0 +1,32 @@
+"""Applying a 125,000-row feed (TfL's size): first load and unchanged re-post."""
+
+from __future__ import annotations
+
+import argparse
+
+from benchmarks.common import Stopwatch, emit, fresh_database
+from licensing.services import feeds
+from licensing.synthetic import feed_csv, generate_register
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), required=True)
+    parser.add_argument("--rows", type=int, default=125_000)
+    args = parser.parse_args()
+
+    register = generate_register(seed=11, authority_codes=["TFL"], licences=args.rows)
+    body = feed_csv(register.feed_rows("TFL"))
+    clock = Stopwatch()
+    with fresh_database(args.db) as app:
+        for name in ("first_load_s", "unchanged_repost_s"):
+            with app.unit_of_work() as uow:
+                feeds.receive_feed(uow, authority_code="TFL", body=body, content_type="text/csv", source="import")
+            with clock.time(name):
+                outcome, = feeds.apply_pending_feeds(app)
+            assert outcome.status == "applied", outcome
+    emit({"db": args.db, "rows": args.rows, "feed_mb": round(len(body) / 1e6, 1), **clock.figures})
+
+
+if __name__ == "__main__":
+    main()
