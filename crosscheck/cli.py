@@ -64,7 +64,7 @@ def create_api_key(authority_code: str, label: str) -> None:
 def import_feed(authority_code: str, file: Path) -> None:
     """Import FILE (CSV or JSON: the same format as the feeds API) as AUTHORITY_CODE's full
     current register, and apply it now, exactly as a pushed feed would be applied."""
-    from licensing.services import feeds
+    from licensing.services import feeds, pipeline
 
     app = _crosscheck()
     content_type = "application/json" if file.suffix.lower() == ".json" else "text/csv"
@@ -73,7 +73,8 @@ def import_feed(authority_code: str, file: Path) -> None:
         feed_id = _domain(lambda: feeds.receive_feed(
             uow, authority_code=authority_code.upper(), body=body, content_type=content_type, source="import"))
     click.echo(f"Feed {feed_id} received; applying...")
-    for outcome in feeds.apply_pending_feeds(app, authority_code=authority_code.upper()):
+    report = pipeline.process_feeds(app, authority_code=authority_code.upper())
+    for outcome in report.feeds:
         with app.unit_of_work(write=False) as uow:
             from licensing.store.models import Feed
 

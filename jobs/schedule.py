@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from licensing.bootstrap import Crosscheck
-from licensing.services import feeds, pulled_feeds
+from licensing.services import identity, pipeline, pulled_feeds
 
 
 @dataclass(frozen=True)
@@ -19,9 +19,14 @@ class ScheduledJob:
     description: str = ""
 
 
-def _apply_feeds(app: Crosscheck):
-    outcomes = feeds.apply_pending_feeds(app)
-    return f"{len(outcomes)} feeds processed"
+def _process_feeds(app: Crosscheck):
+    report = pipeline.process_feeds(app)
+    return f"{len(report.feeds)} feeds processed; {report.resolution.records} records resolved"
+
+
+def _resolve_everyone(app: Crosscheck):
+    report = identity.resolve_everyone(app)
+    return f"{report.records} records resolved; {report.licences_moved} moved between drivers"
 
 
 def _pull_feeds(app: Crosscheck):
@@ -30,8 +35,10 @@ def _pull_feeds(app: Crosscheck):
 
 
 SCHEDULE: tuple[ScheduledJob, ...] = (
-    ScheduledJob("apply_feeds", _apply_feeds, every_seconds=5,
-                 description="Apply received feeds, oldest first per authority"),
+    ScheduledJob("process_feeds", _process_feeds, every_seconds=5,
+                 description="Apply received feeds, oldest first per authority, and resolve the records they changed"),
     ScheduledJob("pull_feeds", _pull_feeds, every_seconds=60,
                  description="Fetch published registers that are due on their authority's schedule"),
+    ScheduledJob("resolve_everyone", _resolve_everyone, cron={"hour": 1, "minute": 30},
+                 description="Nightly full identity resolution of every record"),
 )

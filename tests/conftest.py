@@ -45,18 +45,22 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgresql_url() -> str:
-    name = f"crosscheck_test_{_worker()}"
+def postgresql_url():
+    # One database per test process and run, so that concurrent runs never share one.
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:8]
+    name = f"crosscheck_test_{run}_{_worker()}"
     admin = create_engine(f"{PG_SERVER}/test", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
     url = f"{PG_SERVER}/{name}"
     engine = make_engine(url)
     upgrade_to_head(engine)
     engine.dispose()
-    return url
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _insert_authorities(engine) -> None:

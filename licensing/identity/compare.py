@@ -173,10 +173,13 @@ def _address_level(a: PreparedRecord, b: PreparedRecord) -> int:
         return 2
     if both_addresses and token_set_ratio(a.address, b.address, score_cutoff=SIMILAR_ADDRESS):
         return 3
-    if a.sector and a.sector == b.sector:
-        return 4
-    if a.outward and a.outward == b.outward:
-        return 5
+    if a.postcode and b.postcode:
+        # Normalised postcodes end in a space and three characters: the sector drops the last two,
+        # the district (outward code) the last four.
+        if a.postcode[:-2] == b.postcode[:-2]:
+            return 4
+        if a.postcode[:-4] == b.postcode[:-4]:
+            return 5
     return 6
 
 

@@ -50,7 +50,7 @@ def evaluate(
     *,
     corruptions: Mapping[int, Sequence[str]] | None = None,
     namesake_groups: Sequence[Sequence[int]] = (),
-    sample_size: int = 50,
+    sample_size: int = 1000,
 ) -> QualityReport:
     """person_of maps record id -> true person id; corruptions maps record id -> the corruptions it
     carries; namesake_groups are tuples of person ids that are different people with one name."""

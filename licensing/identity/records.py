@@ -18,8 +18,6 @@ from licensing.values import (
     normalise_driving_licence_number,
     normalise_ni_number,
     normalise_postcode,
-    postcode_outward,
-    postcode_sector,
 )
 
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
@@ -48,9 +46,7 @@ class PreparedRecord:
     dln_well_formed: bool
     ni: str | None
     ni_valid: bool
-    postcode: str | None
-    sector: str | None
-    outward: str | None
+    postcode: str | None  # normalised 'SW1A 1AA'; sector and district are its prefixes
     address: str  # upper case, punctuation removed; '' when unknown
 
 
@@ -70,8 +66,6 @@ def prepare(record: IdentityRecord) -> PreparedRecord:
         ni=ni,
         ni_valid=bool(ni) and is_valid_ni_number(ni),
         postcode=postcode,
-        sector=postcode_sector(postcode) if postcode else None,
-        outward=postcode_outward(postcode) if postcode else None,
         address=_address_text(record.address),
     )
 

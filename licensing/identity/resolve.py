@@ -9,6 +9,7 @@ licence number is missing). Officers' decisions are applied before anything the 
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Literal, Sequence
@@ -136,23 +137,42 @@ def identifiers_conflict(a: PreparedRecord, b: PreparedRecord) -> bool:
 
 
 def candidate_pairs(prepared: Sequence[PreparedRecord]) -> tuple[set[tuple[int, int]], int]:
-    """Index pairs (i < j) that share a blocking key, and how many keys were too common to use."""
-    by_key: dict[str, list[int]] = defaultdict(list)
+    """Index pairs (i < j) that share a blocking key, and how many keys were too common to use.
+
+    A national register has millions of keys, nearly all held by one record; a dictionary of them
+    would cost more memory than the records. Instead each (key, record) becomes one 64-bit integer,
+    the key's hash in the high bits and the record's position in the low bits, and sorting those
+    brings each key's records together. Two keys whose hashes collide only add a few pairs to score.
+    """
+    position_bits = max(1, (len(prepared) - 1).bit_length())
+    position_mask = (1 << position_bits) - 1
+    hash_mask = (1 << (63 - position_bits)) - 1
+    entries = array("q")
     for i, record in enumerate(prepared):
         for key in prepared_keys(record):
-            by_key[key].append(i)
+            entries.append(((hash(key) & hash_mask) << position_bits) | i)
+    ordered = array("q", sorted(entries))
+    del entries
     pairs: set[tuple[int, int]] = set()
     skipped = 0
-    for members in by_key.values():
-        if len(members) < 2:
-            continue
-        if len(members) > KEY_GROUP_LIMIT:
+    start = 0
+    total = len(ordered)
+    while start < total:
+        group_hash = ordered[start] >> position_bits
+        end = start + 1
+        while end < total and ordered[end] >> position_bits == group_hash:
+            end += 1
+        size = end - start
+        if size > KEY_GROUP_LIMIT:
             skipped += 1
-            continue
-        for x in range(len(members)):
-            i = members[x]
-            for y in range(x + 1, len(members)):
-                pairs.add((i, members[y]))
+        elif size > 1:
+            members = [ordered[k] & position_mask for k in range(start, end)]
+            for x in range(size):
+                i = members[x]
+                for y in range(x + 1, size):
+                    j = members[y]
+                    pairs.add((i, j) if i < j else (j, i))
+        start = end
     return pairs, skipped
 
 

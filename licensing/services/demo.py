@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 from licensing.bootstrap import Crosscheck
-from licensing.services import feeds
+from licensing.services import feeds, pipeline
 from licensing.services.api_keys import create_api_key
 from licensing.store.models import Authority
 from licensing.synthetic import demo_register, feed_csv
@@ -19,7 +19,7 @@ def load_demo(app: Crosscheck, *, seed: int, progress: Callable[[str], None] = l
         with app.unit_of_work() as uow:
             feeds.receive_feed(uow, authority_code=code, body=feed_csv(register.feed_rows(code)),
                                content_type="text/csv", source="import")
-        for outcome in feeds.apply_pending_feeds(app, authority_code=code):
+        for outcome in pipeline.process_feeds(app, authority_code=code).feeds:
             progress(f"{code}: demo register {outcome.status}")
         with app.unit_of_work() as uow:
             name = uow.session.get(Authority, code).name

@@ -265,6 +265,7 @@ def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: Reconcilia
         values["home_precision"] = home.precision if home else "unknown"
         values["home_share"] = home.share if home else None
         values["updated_at"] = now
+        values["needs_resolution"] = True
         return values
 
     if plan.to_add:

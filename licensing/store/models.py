@@ -87,10 +87,12 @@ class FeedBody(SQLModel, table=True):
 
 
 class Driver(SQLModel, table=True):
-    """A resolved person: every licence record belongs to one."""
+    """A resolved person: every licence record belongs to one. A driver whose records all moved to
+    another (two people found to be one) keeps its id, pointing at where they went."""
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
+    merged_into_id: int | None = Field(default=None, foreign_key="driver.id")
 
 
 class Licence(SQLModel, table=True):
@@ -115,6 +117,9 @@ class Licence(SQLModel, table=True):
     home_precision: str = Field(default="unknown", max_length=16)  # exact | probable | unknown
     home_share: float | None = None
     driver_id: int | None = Field(default=None, foreign_key="driver.id", index=True)
+    # Set when the record is added or changes; identity resolution clears it.
+    needs_resolution: bool = Field(default=True, index=True)
+    dln_grade: str | None = Field(default=None, max_length=24)
     content_hash: str = Field(max_length=40)
     first_feed_id: int | None = Field(default=None, foreign_key="feed.id")
     last_changed_feed_id: int | None = Field(default=None, foreign_key="feed.id")
@@ -156,3 +161,67 @@ class JobStatus(SQLModel, table=True):
     last_success_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     runs: int = 0
     failures: int = 0
+
+
+class IdentityKey(SQLModel, table=True):
+    """Blocking keys of each licence record: records sharing a key are compared, and searches
+    find their candidates through this index."""
+
+    __tablename__ = "identity_key"
+
+    key: str = Field(primary_key=True, max_length=120)
+    licence_id: int = Field(primary_key=True, foreign_key="licence.id", index=True)
+
+
+class IdentityLink(SQLModel, table=True):
+    """A scored pair of licence records: certain and probable pairs are linked into one driver;
+    possible ones are listed for review. The reasons are in words an officer understands."""
+
+    __tablename__ = "identity_link"
+
+    licence_a: int = Field(primary_key=True, foreign_key="licence.id")
+    licence_b: int = Field(primary_key=True, foreign_key="licence.id", index=True)
+    band: str = Field(max_length=16)  # certain | probable | possible
+    linked: bool
+    weight: float
+    probability: float
+    reasons: list = Field(sa_type=JSON)
+    scored_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
+
+
+class IdentityDecision(SQLModel, table=True):
+    """An officer's ruling that two records are (or are not) the same person. It overrides the
+    model in every later run."""
+
+    __tablename__ = "identity_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    licence_a: int = Field(foreign_key="licence.id", index=True)
+    licence_b: int = Field(foreign_key="licence.id", index=True)
+    verdict: str = Field(max_length=16)  # same | different
+    reason: str = Field(max_length=2000)
+    authority_code: str | None = Field(default=None, foreign_key="authority.code")
+    decided_by_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    decided_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only record of every search and every disclosure of a driver's records: who, which
+    authority, when, why, what was asked and what was shown. The database refuses updates and
+    deletes (triggers in the migration)."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=_created, sa_type=UtcDateTime, index=True)
+    kind: str = Field(max_length=32)  # search | driver_view | ...
+    api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    authority_code: str | None = Field(default=None, max_length=16, index=True)
+    reason: str | None = Field(default=None, max_length=64)
+    reference: str | None = Field(default=None, max_length=200)
+    query: dict | None = Field(default=None, sa_type=JSON)
+    shown: list | None = Field(default=None, sa_type=JSON)
+
+
+# Tables kept in their own modules; imported here so that the metadata (and Alembic) sees them all.
+from licensing.store.outbox import OutboxMessage  # noqa: E402,F401

@@ -57,7 +57,6 @@ def applicable_corruptions(surname: str, forenames: str, date_of_birth: date) ->
     applicable = {
         "middle_name",
         "surname_typo",
-        "swapped_names",
         "dob_digit_typo",
         "moved",
         "missing_dln",
@@ -66,6 +65,8 @@ def applicable_corruptions(surname: str, forenames: str, date_of_birth: date) ->
     }
     if any(_has_variant(token) for token in forenames.split() + _surname_parts(surname)):
         applicable.add("name_variant")
+    if surname.upper() != forenames.upper():
+        applicable.add("swapped_names")
     if not (surname + forenames).isascii():
         applicable.add("accent")
     if len(_surname_parts(surname)) > 1:

@@ -18,10 +18,10 @@ GREATER_MANCHESTER: tuple[str, ...] = tuple(f"E080000{n:02d}" for n in range(1, 
 # Birmingham, Coventry, Dudley, Sandwell, Solihull and Walsall: the rest of the West Midlands.
 WEST_MIDLANDS_AROUND_WOLVERHAMPTON: tuple[str, ...] = tuple(f"E080000{n:02d}" for n in range(25, 31))
 
-# Shares of all GB driver licences (DOMAIN.md: TfL ~124,000 and Wolverhampton ~50,000 of roughly
-# 500,000). Every other authority's share follows the number of postcodes it covers, a stand-in
-# for its population.
-_FIXED_NATIONAL_SHARES = {TFL: 0.26, WOLVERHAMPTON: 0.085}
+# Shares of first licences (DOMAIN.md: TfL ~124,000 and Wolverhampton ~50,000 of roughly 500,000
+# driver licences). Wolverhampton's is set lower because it also gets many second licences. Every
+# other authority's share follows the number of postcodes it covers, a stand-in for its population.
+_FIXED_NATIONAL_SHARES = {TFL: 0.26, WOLVERHAMPTON: 0.075}
 
 
 @dataclass(frozen=True, slots=True)

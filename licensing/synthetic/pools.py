@@ -35,7 +35,7 @@ def pick_weighted(rng: random.Random, items: Sequence[str], cumulative_weights: 
 
 @dataclass(frozen=True, slots=True)
 class WeightedPool:
-    """Words with cumulative weights, ready for random.choices(cum_weights=...)."""
+    """Words with their running total of weights, for drawing in proportion to weight."""
 
     words: tuple[str, ...]
     cumulative_weights: tuple[float, ...]

@@ -65,7 +65,7 @@ def test_the_worker_applies_feeds_and_records_its_runs(crosscheck):
         log = stop(worker)
     assert worker.returncode == 0, log
     with crosscheck.unit_of_work(write=False) as uow:
-        status = uow.session.get(JobStatus, "apply_feeds")
+        status = uow.session.get(JobStatus, "process_feeds")
     assert status.last_outcome == "ok" and status.runs >= 1 and status.last_duration_seconds is not None
     assert '"scheduler stopped"' in log
 

@@ -20,7 +20,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
-import licensing.store.outbox  # noqa: F401  (until models.py imports it: registers the table)
 from licensing.clock import utc_now
 from licensing.errors import Conflict
 from licensing.mail import SmtpBackend

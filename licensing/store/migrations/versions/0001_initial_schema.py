@@ -1,8 +1,8 @@
-"""register and feeds
+"""initial schema
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 14:22:26.233725
+Create Date: 2026-11-25 14:30:39.085079
 """
 from alembic import op
 import sqlalchemy as sa
@@ -36,6 +36,8 @@ def upgrade() -> None:
     op.create_table('driver',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('merged_into_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['driver.id'], name=op.f('fk_driver_merged_into_id_driver')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_driver'))
     )
     op.create_table('job_status',
@@ -65,6 +67,47 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('api_key', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_key_authority_code'), ['authority_code'], unique=False)
+
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('to_address', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=998), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('authority_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('claimed_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('claim_token', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('sent_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('provider_reference', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.ForeignKeyConstraint(['authority_code'], ['authority.code'], name=op.f('fk_outbox_message_authority_code_authority')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_message_dedupe_key'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_message_status_due', ['status', 'next_attempt_at'], unique=False)
+
+    op.create_table('audit_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('api_key_id', sa.Integer(), nullable=True),
+    sa.Column('authority_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('query', sa.JSON(), nullable=True),
+    sa.Column('shown', sa.JSON(), nullable=True),
+    sa.ForeignKeyConstraint(['api_key_id'], ['api_key.id'], name=op.f('fk_audit_event_api_key_id_api_key')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
+    )
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_event_authority_code'), ['authority_code'], unique=False)
 
     op.create_table('feed',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -121,6 +164,8 @@ def upgrade() -> None:
     sa.Column('home_precision', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('home_share', sa.Float(), nullable=True),
     sa.Column('driver_id', sa.Integer(), nullable=True),
+    sa.Column('needs_resolution', sa.Boolean(), nullable=False),
+    sa.Column('dln_grade', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('first_feed_id', sa.Integer(), nullable=True),
     sa.Column('last_changed_feed_id', sa.Integer(), nullable=True),
@@ -138,6 +183,51 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('licence', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_licence_driver_id'), ['driver_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_licence_needs_resolution'), ['needs_resolution'], unique=False)
+
+    op.create_table('identity_decision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('licence_a', sa.Integer(), nullable=False),
+    sa.Column('licence_b', sa.Integer(), nullable=False),
+    sa.Column('verdict', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('authority_code', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('decided_by_key_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['authority_code'], ['authority.code'], name=op.f('fk_identity_decision_authority_code_authority')),
+    sa.ForeignKeyConstraint(['decided_by_key_id'], ['api_key.id'], name=op.f('fk_identity_decision_decided_by_key_id_api_key')),
+    sa.ForeignKeyConstraint(['licence_a'], ['licence.id'], name=op.f('fk_identity_decision_licence_a_licence')),
+    sa.ForeignKeyConstraint(['licence_b'], ['licence.id'], name=op.f('fk_identity_decision_licence_b_licence')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_identity_decision'))
+    )
+    with op.batch_alter_table('identity_decision', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_identity_decision_licence_a'), ['licence_a'], unique=False)
+        batch_op.create_index(batch_op.f('ix_identity_decision_licence_b'), ['licence_b'], unique=False)
+
+    op.create_table('identity_key',
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('licence_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['licence_id'], ['licence.id'], name=op.f('fk_identity_key_licence_id_licence')),
+    sa.PrimaryKeyConstraint('key', 'licence_id', name=op.f('pk_identity_key'))
+    )
+    with op.batch_alter_table('identity_key', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_identity_key_licence_id'), ['licence_id'], unique=False)
+
+    op.create_table('identity_link',
+    sa.Column('licence_a', sa.Integer(), nullable=False),
+    sa.Column('licence_b', sa.Integer(), nullable=False),
+    sa.Column('band', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('linked', sa.Boolean(), nullable=False),
+    sa.Column('weight', sa.Float(), nullable=False),
+    sa.Column('probability', sa.Float(), nullable=False),
+    sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('scored_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['licence_a'], ['licence.id'], name=op.f('fk_identity_link_licence_a_licence')),
+    sa.ForeignKeyConstraint(['licence_b'], ['licence.id'], name=op.f('fk_identity_link_licence_b_licence')),
+    sa.PrimaryKeyConstraint('licence_a', 'licence_b', name=op.f('pk_identity_link'))
+    )
+    with op.batch_alter_table('identity_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_identity_link_licence_b'), ['licence_b'], unique=False)
 
     op.create_table('licence_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -153,14 +243,47 @@ def upgrade() -> None:
     with op.batch_alter_table('licence_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_licence_event_licence_id'), ['licence_id'], unique=False)
 
+    # The audit log is append-only: the database itself refuses to change or delete an entry.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION audit_event_is_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'audit_event is append-only'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+            "FOR EACH ROW EXECUTE FUNCTION audit_event_is_append_only()"
+        )
+    else:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER audit_event_no_{event.lower()} BEFORE {event} ON audit_event "
+                "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+            )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event")
+        op.execute("DROP FUNCTION IF EXISTS audit_event_is_append_only()")
     with op.batch_alter_table('licence_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_licence_event_licence_id'))
 
     op.drop_table('licence_event')
+    with op.batch_alter_table('identity_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_identity_link_licence_b'))
+
+    op.drop_table('identity_link')
+    with op.batch_alter_table('identity_key', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_identity_key_licence_id'))
+
+    op.drop_table('identity_key')
+    with op.batch_alter_table('identity_decision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_identity_decision_licence_b'))
+        batch_op.drop_index(batch_op.f('ix_identity_decision_licence_a'))
+
+    op.drop_table('identity_decision')
     with op.batch_alter_table('licence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_licence_needs_resolution'))
         batch_op.drop_index(batch_op.f('ix_licence_driver_id'))
 
     op.drop_table('licence')
@@ -169,6 +292,15 @@ def downgrade() -> None:
         batch_op.drop_index('ix_feed_authority_status')
 
     op.drop_table('feed')
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_event_authority_code'))
+        batch_op.drop_index(batch_op.f('ix_audit_event_at'))
+
+    op.drop_table('audit_event')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_message_status_due')
+
+    op.drop_table('outbox_message')
     with op.batch_alter_table('api_key', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_key_authority_code'))
 

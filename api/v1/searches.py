@@ -1,0 +1,59 @@
+from flask import current_app, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from api.auth import current_caller
+from api.v1 import api_v1
+from licensing.identity.search import SearchQuery
+from licensing.services import search as search_service
+
+
+class SearchRequestSchema(Schema):
+    surname = fields.String(load_default=None, validate=validate.Length(max=200))
+    forenames = fields.String(load_default=None, validate=validate.Length(max=200))
+    date_of_birth = fields.Date(load_default=None)
+    driving_licence_number = fields.String(load_default=None, validate=validate.Length(max=32))
+    ni_number = fields.String(load_default=None, validate=validate.Length(max=16))
+    postcode = fields.String(load_default=None, validate=validate.Length(max=10))
+    reason = fields.String(load_default=None)
+    application_reference = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class LicenceSummarySchema(Schema):
+    licence_id = fields.Integer()
+    authority_code = fields.String()
+    authority_name = fields.String()
+    licence_type = fields.String()
+    status = fields.String()
+    in_register = fields.Boolean()
+    since = fields.Date(allow_none=True)
+    expires_on = fields.Date(allow_none=True)
+    ask = fields.String(allow_none=True)
+    own = fields.Boolean()
+    licence_number = fields.String(allow_none=True)
+    surname = fields.String(allow_none=True)
+    forenames = fields.String(allow_none=True)
+    date_of_birth = fields.Date(allow_none=True)
+
+
+class PersonHitSchema(Schema):
+    driver_id = fields.Integer()
+    score = fields.Float()
+    weight = fields.Float()
+    band = fields.String()
+    why = fields.List(fields.String())
+    licences = fields.List(fields.Nested(LicenceSummarySchema))
+
+
+class SearchOutcomeSchema(Schema):
+    search_id = fields.Integer()
+    results = fields.List(fields.Nested(PersonHitSchema))
+
+
+@api_v1.post("/searches")
+def search():
+    body = SearchRequestSchema().load(request.get_json())
+    reason, reference = body.pop("reason"), body.pop("application_reference")
+    with current_app.extensions["crosscheck"].unit_of_work() as uow:
+        outcome = search_service.search_drivers(uow, current_caller(), SearchQuery(**body), reason=reason,
+                                                application_reference=reference)
+    return jsonify(SearchOutcomeSchema().dump(outcome))

@@ -1,0 +1,280 @@
+"""Identity resolution against the register: which licence records are the same person.
+
+Incremental: records added or changed by a feed (needs_resolution) are re-resolved together with
+their neighbourhood — every record sharing a blocking key with them and every record of the drivers
+those belong to — so a neighbourhood is resolved exactly as a full run would resolve it.
+Full: the nightly job resolves every record. Both keep driver ids stable: a cluster keeps the id
+most of its records already had.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cache
+from typing import Iterable, Sequence
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+
+from licensing.bootstrap import Crosscheck
+from licensing.clock import utc_now
+from licensing.identity.dln import grade_driving_licence_number
+from licensing.identity.keys import KEY_GROUP_LIMIT, blocking_keys
+from licensing.identity.model import MatchModel
+from licensing.identity.records import IdentityRecord
+from licensing.identity.resolve import HumanDecision, Resolution, ScoredPair, resolve
+from licensing.store.db import UnitOfWork
+from licensing.store.models import Driver, IdentityDecision, IdentityKey, IdentityLink, Licence
+
+log = logging.getLogger(__name__)
+
+licence_table = Licence.__table__
+key_table = IdentityKey.__table__
+link_table = IdentityLink.__table__
+
+_RECORD_COLUMNS = (licence_table.c.id, licence_table.c.surname, licence_table.c.forenames,
+                   licence_table.c.date_of_birth, licence_table.c.driving_licence_number,
+                   licence_table.c.ni_number, licence_table.c.postcode, licence_table.c.address)
+_CHUNK = 500
+# Operators' licences name a business, not a person: they are not resolved into drivers.
+DRIVER_TYPES = ("hackney_carriage_driver", "private_hire_driver", "dual_driver")
+
+
+@cache
+def match_model() -> MatchModel:
+    return MatchModel.default()
+
+
+@dataclass(frozen=True)
+class ResolutionReport:
+    records: int
+    drivers_created: int
+    licences_moved: int
+
+
+def _record(row) -> IdentityRecord:
+    return IdentityRecord(record_id=row[0], surname=row[1], forenames=row[2], date_of_birth=row[3],
+                          driving_licence_number=row[4], ni_number=row[5], postcode=row[6], address=row[7])
+
+
+def _chunks(items: Sequence, size: int = _CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def resolve_pending(app: Crosscheck, *, batch: int = 50_000) -> ResolutionReport:
+    """Resolve every record waiting for it; one transaction per batch, so a crash loses nothing
+    (the records simply still need resolution)."""
+    total = ResolutionReport(0, 0, 0)
+    while True:
+        with app.unit_of_work() as uow:
+            pending = list(uow.session.execute(
+                select(licence_table.c.id).where(licence_table.c.needs_resolution.is_(True))
+                .order_by(licence_table.c.id).limit(batch)).scalars())
+            if not pending:
+                return total
+            report = _resolve_neighbourhood(uow, pending)
+            uow.commit()
+        total = ResolutionReport(total.records + report.records, total.drivers_created + report.drivers_created,
+                                 total.licences_moved + report.licences_moved)
+
+
+def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int]) -> ResolutionReport:
+    session = uow.session
+    pending_rows = _load_rows(uow, pending)
+    drivers = [row for row in pending_rows if row.licence_type in DRIVER_TYPES]
+    operators = [row.id for row in pending_rows if row.licence_type not in DRIVER_TYPES]
+
+    # Refresh the blocking keys and licence-number grades of the changed records.
+    for chunk in _chunks(pending):
+        session.execute(delete(key_table).where(key_table.c.licence_id.in_(chunk)))
+    keys_by_record = {row.id: blocking_keys(_record(row)) for row in drivers}
+    key_rows = [{"key": key, "licence_id": licence_id} for licence_id, keys in keys_by_record.items() for key in keys]
+    if key_rows:
+        session.execute(insert(key_table), key_rows)
+    session.execute(update(licence_table).where(licence_table.c.id == bindparam("licence_id")), [
+        {"licence_id": row.id, "dln_grade": _grade(row)} for row in pending_rows])
+
+    # The neighbourhood: records sharing a usable key, then the whole of every driver involved.
+    neighbours = set(keys_by_record) | _records_sharing_keys(uow, {k for keys in keys_by_record.values() for k in keys})
+    driver_ids = _drivers_of(uow, neighbours)
+    neighbours |= _records_of_drivers(uow, driver_ids)
+    neighbourhood = _load_records(uow, sorted(neighbours))
+    resolution = resolve(neighbourhood, _model_for(uow), _decisions_among(uow, neighbours))
+
+    report = _assign_drivers(uow, resolution, operators)
+    _replace_links(uow, neighbours, resolution)
+    for chunk in _chunks(pending):
+        session.execute(update(licence_table).where(licence_table.c.id.in_(chunk)).values(needs_resolution=False))
+    return ResolutionReport(len(pending), report.drivers_created, report.licences_moved)
+
+
+def resolve_everyone(app: Crosscheck) -> ResolutionReport:
+    """The nightly full run: every driver record resolved from scratch, driver ids kept stable."""
+    with app.unit_of_work() as uow:
+        rows = uow.session.execute(select(*_RECORD_COLUMNS).where(licence_table.c.licence_type.in_(DRIVER_TYPES)))
+        records = [_record(row) for row in rows]
+        resolution = resolve(records, _model_for(uow), _decisions_among(uow, None))
+        report = _assign_drivers(uow, resolution, [])
+        uow.session.execute(delete(link_table))
+        _insert_links(uow, resolution)
+        uow.commit()
+    log.info("full resolution finished", extra={"records": len(records), "drivers_created": report.drivers_created,
+                                                "licences_moved": report.licences_moved})
+    return ResolutionReport(len(records), report.drivers_created, report.licences_moved)
+
+
+def _grade(row) -> str | None:
+    if row.licence_type not in DRIVER_TYPES:
+        return None
+    grade = grade_driving_licence_number(row.driving_licence_number, surname=row.surname,
+                                         forenames=row.forenames, date_of_birth=row.date_of_birth)
+    return None if grade is None else str(grade)
+
+
+def _model_for(uow: UnitOfWork) -> MatchModel:
+    # The prior odds of a match depend on how many records there are to match against.
+    population = uow.session.execute(select(func.count()).select_from(licence_table)).scalar_one()
+    return match_model().for_population(max(population, 2))
+
+
+def _load_rows(uow: UnitOfWork, ids: Sequence[int]):
+    rows = []
+    for chunk in _chunks(list(ids)):
+        rows += uow.session.execute(
+            select(*_RECORD_COLUMNS, licence_table.c.licence_type).where(licence_table.c.id.in_(chunk))).all()
+    return rows
+
+
+def _load_records(uow: UnitOfWork, ids: Sequence[int]) -> list[IdentityRecord]:
+    return [_record(row) for row in _load_rows(uow, ids) if row.licence_type in DRIVER_TYPES]
+
+
+def _records_sharing_keys(uow: UnitOfWork, keys: set[str]) -> set[int]:
+    """Records holding any of the keys, skipping keys too common to compare on (as a full run does)."""
+    keys = sorted(keys)
+    usable = []
+    for chunk in _chunks(keys):
+        counts = uow.session.execute(
+            select(key_table.c.key, func.count()).where(key_table.c.key.in_(chunk)).group_by(key_table.c.key))
+        usable += [key for key, count in counts if count <= KEY_GROUP_LIMIT]
+    found: set[int] = set()
+    for chunk in _chunks(usable):
+        found.update(uow.session.execute(
+            select(key_table.c.licence_id).where(key_table.c.key.in_(chunk))).scalars())
+    return found
+
+
+def _drivers_of(uow: UnitOfWork, licence_ids: Iterable[int]) -> set[int]:
+    drivers: set[int] = set()
+    for chunk in _chunks(sorted(licence_ids)):
+        drivers.update(uow.session.execute(
+            select(licence_table.c.driver_id).where(licence_table.c.id.in_(chunk),
+                                                    licence_table.c.driver_id.is_not(None))).scalars())
+    return drivers
+
+
+def _records_of_drivers(uow: UnitOfWork, driver_ids: Iterable[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(sorted(driver_ids)):
+        found.update(uow.session.execute(
+            select(licence_table.c.id).where(licence_table.c.driver_id.in_(chunk))).scalars())
+    return found
+
+
+def _decisions_among(uow: UnitOfWork, licence_ids: set[int] | None) -> list[HumanDecision]:
+    """Officers' decisions, latest per pair; restricted to pairs inside the given records."""
+    rows = uow.session.execute(
+        select(IdentityDecision.licence_a, IdentityDecision.licence_b, IdentityDecision.verdict)
+        .order_by(IdentityDecision.id))
+    latest = {}
+    for a, b, verdict in rows:
+        if licence_ids is None or (a in licence_ids and b in licence_ids):
+            latest[(min(a, b), max(a, b))] = verdict
+    return [HumanDecision(a, b, verdict) for (a, b), verdict in latest.items()]
+
+
+def _assign_drivers(uow: UnitOfWork, resolution: Resolution, operators: list[int]) -> ResolutionReport:
+    """Give each cluster a driver id: the id most of its records already carry, unless a larger
+    part of that driver went elsewhere; otherwise a new driver."""
+    session = uow.session
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for record_id, cluster in resolution.cluster_of.items():
+        clusters[cluster].append(record_id)
+    for operator_licence in operators:
+        clusters[-operator_licence] = [operator_licence]
+    all_ids = [record_id for members in clusters.values() for record_id in members]
+    current: dict[int, int | None] = {}
+    for chunk in _chunks(sorted(all_ids)):
+        current.update(session.execute(
+            select(licence_table.c.id, licence_table.c.driver_id).where(licence_table.c.id.in_(chunk))).all())
+
+    # Largest claims first, so that when a driver splits, its biggest part keeps the id.
+    claims = []
+    for cluster, members in clusters.items():
+        for driver_id, votes in Counter(current[m] for m in members if current[m] is not None).items():
+            claims.append((-votes, driver_id, cluster))
+    claims.sort()
+    chosen: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, driver_id, cluster in claims:
+        if cluster not in chosen and driver_id not in taken:
+            chosen[cluster] = driver_id
+            taken.add(driver_id)
+
+    unassigned = [cluster for cluster in clusters if cluster not in chosen]
+    created = 0
+    if unassigned:
+        now = utc_now()
+        for cluster in unassigned:
+            driver = Driver(created_at=now)
+            session.add(driver)
+            session.flush()
+            chosen[cluster] = driver.id
+            created += 1
+
+    moves = [{"licence_id": m, "driver_id": chosen[cluster]}
+             for cluster, members in clusters.items() for m in members if current[m] != chosen[cluster]]
+    if moves:
+        session.execute(update(licence_table).where(licence_table.c.id == bindparam("licence_id")), moves)
+    _point_emptied_drivers(uow, clusters, current, chosen, taken)
+    return ResolutionReport(len(all_ids), created, len(moves))
+
+
+def _point_emptied_drivers(uow: UnitOfWork, clusters: dict[int, list[int]], previous: dict[int, int | None],
+                           chosen: dict[int, int], kept: set[int]) -> None:
+    """A driver left with no records was merged into another: keep the id, say where most of its
+    records went, so an officer following an old id is not lost."""
+    destinations: dict[int, Counter] = defaultdict(Counter)
+    for cluster, members in clusters.items():
+        for member in members:
+            old = previous[member]
+            if old is not None and old not in kept:
+                destinations[old][chosen[cluster]] += 1
+    for chunk in _chunks(sorted(destinations)):
+        still_used = set(uow.session.execute(
+            select(licence_table.c.driver_id).where(licence_table.c.driver_id.in_(chunk))).scalars())
+        for old in set(chunk) - still_used:
+            uow.session.execute(update(Driver.__table__).where(Driver.__table__.c.id == old)
+                                .values(merged_into_id=destinations[old].most_common(1)[0][0]))
+
+
+def _replace_links(uow: UnitOfWork, records: set[int], resolution: Resolution) -> None:
+    for chunk in _chunks(sorted(records)):
+        uow.session.execute(delete(link_table).where(link_table.c.licence_a.in_(chunk)))
+        uow.session.execute(delete(link_table).where(link_table.c.licence_b.in_(chunk)))
+    _insert_links(uow, resolution)
+
+
+def _insert_links(uow: UnitOfWork, resolution: Resolution) -> None:
+    now = utc_now()
+    rows = {}
+    for pairs, linked in ((resolution.links, True), (resolution.possible, False)):
+        for a, b, score in pairs:
+            key = (min(a, b), max(a, b))
+            rows.setdefault(key, {"licence_a": key[0], "licence_b": key[1], "band": score.band, "linked": linked,
+                                  "weight": round(score.weight, 3), "probability": score.probability,
+                                  "reasons": list(score.reasons), "scored_at": now})
+    if rows:
+        uow.session.execute(insert(link_table), list(rows.values()))
