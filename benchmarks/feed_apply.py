@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from benchmarks.common import Stopwatch, emit, fresh_database
+from benchmarks.data import tfl_feed
 from licensing.services import feeds
-from licensing.synthetic import feed_csv, generate_register
 
 
 def main() -> None:
@@ -15,8 +15,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=125_000)
     args = parser.parse_args()
 
-    register = generate_register(seed=11, authority_codes=["TFL"], licences=args.rows)
-    body = feed_csv(register.feed_rows("TFL"))
+    body = tfl_feed(args.rows).read_bytes()
     clock = Stopwatch()
     with fresh_database(args.db) as app:
         for name in ("first_load_s", "unchanged_repost_s"):

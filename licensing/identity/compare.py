@@ -24,7 +24,7 @@ COMPARISON_LEVELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("date_of_birth", ("missing", "identical", "day_month_swapped", "one_digit_different", "year_differs", "different")),
     ("surname", ("missing", "identical", "variant", "shares_part", "similar", "different")),
     ("forenames", ("missing", "identical", "variant", "other_forename", "similar", "initial", "different")),
-    ("address", ("missing", "same_postcode_and_address", "same_postcode", "similar_address", "same_sector", "same_district", "different")),
+    ("address", ("missing", "same_postcode_and_address", "same_postcode", "similar_address", "same_sector", "same_district", "same_area", "different")),
 )
 
 MISSING = 0
@@ -180,7 +180,15 @@ def _address_level(a: PreparedRecord, b: PreparedRecord) -> int:
             return 4
         if a.postcode[:-4] == b.postcode[:-4]:
             return 5
-    return 6
+        # People who move mostly stay in the same town; the postcode area (its leading letters)
+        # says so without a gazetteer.
+        if _postcode_area(a.postcode) == _postcode_area(b.postcode):
+            return 6
+    return 7
+
+
+def _postcode_area(postcode: str) -> str:
+    return postcode[:2] if postcode[1].isalpha() else postcode[:1]
 
 
 def level_reason(comparison: int, level: int, a: PreparedRecord, b: PreparedRecord, swapped: bool) -> str | None:
@@ -251,6 +259,7 @@ _FIXED_REASONS: dict[int, tuple[str | None, ...]] = {
         "address similar, postcode differs",
         "same postcode sector",
         "same postcode district",
+        "same postcode area, different address",
         "different address",
     ),
 }

@@ -43,6 +43,7 @@ _LICENCE_FIELDS = (
 )
 
 licence_table = Licence.__table__
+_WRITE_SLICE = 5_000
 
 
 class UnsupportedContentType(DomainError):
@@ -268,15 +269,13 @@ def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: Reconcilia
         values["needs_resolution"] = True
         return values
 
-    if plan.to_add:
-        session.execute(
-            insert(licence_table),
-            [
-                {**located(row), "authority_code": feed.authority_code, "first_feed_id": feed.id,
-                 "last_changed_feed_id": feed.id, "created_at": now}
-                for row in plan.to_add
-            ],
-        )
+    # In slices, so that a national-size first load never holds every row's dict at once.
+    for start in range(0, len(plan.to_add), _WRITE_SLICE):
+        session.execute(insert(licence_table), [
+            {**located(row), "authority_code": feed.authority_code, "first_feed_id": feed.id,
+             "last_changed_feed_id": feed.id, "created_at": now}
+            for row in plan.to_add[start:start + _WRITE_SLICE]
+        ])
 
     updates = plan.to_change + plan.to_reinstate
     if updates:
