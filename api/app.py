@@ -6,7 +6,10 @@ import logging
 import time
 import uuid
 
+from datetime import date, datetime
+
 from flask import Flask, g, request
+from flask.json.provider import DefaultJSONProvider
 
 from api.errors import register_error_handlers
 from licensing.bootstrap import Crosscheck
@@ -15,11 +18,26 @@ from licensing.logs import correlation_id
 log = logging.getLogger("api.access")
 
 
+class IsoJSONProvider(DefaultJSONProvider):
+    """Dates and times as ISO 8601, as openapi.yaml promises (Flask's default is RFC 822)."""
+
+    sort_keys = False
+
+    @staticmethod
+    def default(value):
+        if isinstance(value, (datetime, date)):
+            return value.isoformat()
+        return DefaultJSONProvider.default(value)
+
+
+class CrosscheckFlask(Flask):
+    json_provider_class = IsoJSONProvider
+
+
 def create_app(crosscheck: Crosscheck | None = None) -> Flask:
     crosscheck = crosscheck or Crosscheck()
-    app = Flask(__name__)
+    app = CrosscheckFlask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = crosscheck.settings.feed_max_bytes
-    app.json.sort_keys = False
     app.extensions["crosscheck"] = crosscheck
 
     @app.before_request

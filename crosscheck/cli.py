@@ -90,6 +90,39 @@ def import_feed(authority_code: str, file: Path) -> None:
                 click.echo(f"  ... and {len(errors) - 20} more row errors (GET /api/v1/feeds/{feed.id})")
 
 
+@main.command("set-authority")
+@click.argument("authority_code")
+@click.option("--enforcement-email", help="Where alerts for the enforcement team go.")
+@click.option("--licensing-email", help="Where alerts for the licensing team go; shown to other authorities as whom to ask.")
+@click.option("--alert-digest", type=click.Choice(["daily", "immediate"]),
+              help="Whether non-urgent findings come in a daily digest or each at once.")
+@click.option("--feed-url", help="Address where the authority publishes its register (pulled feeds); '' to stop.")
+@click.option("--pull-every", "feed_pull_minutes", type=int, help="Minutes between pulls of the published register.")
+def set_authority(authority_code: str, **options) -> None:
+    """Change AUTHORITY_CODE's settings: team email addresses, alert digest, pulled feed."""
+    from licensing.services.api_keys import Caller
+    from licensing.services.authorities import authority_settings, update_authority_settings
+
+    changes = {name: value for name, value in options.items() if value is not None}
+    app = _crosscheck()
+    with app.unit_of_work() as uow:
+        authority = _domain(lambda: update_authority_settings(uow, Caller(0, None, "operator"),
+                                                              authority_code.upper(), changes))
+        for name, value in authority_settings(authority).items():
+            click.echo(f"{name}: {'' if value is None else value}")
+
+
+@main.command("status")
+def status() -> None:
+    """Show what the operator watches: each job's last run, the email outbox (failed messages
+    included), feeds waiting, and authorities whose feeds have gone quiet."""
+    import json
+
+    from licensing.services.operations import service_status
+
+    click.echo(json.dumps(service_status(_crosscheck()), indent=2, default=str))
+
+
 @main.command("demo")
 @click.option("--seed", default=7, show_default=True, help="Seed of the synthetic register.")
 def demo(seed: int) -> None:

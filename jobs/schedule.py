@@ -1,5 +1,5 @@
-"""The whole schedule, in one place. Each job calls a service; intervals are in seconds unless a
-cron expression is given (times are UTC)."""
+"""The whole schedule, in one place. Each job calls a service. Interval jobs run every N seconds;
+cron jobs at fixed times (Europe/London, as officers' working days are)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from licensing.bootstrap import Crosscheck
-from licensing.services import identity, pipeline, pulled_feeds
+from licensing.mail import backend_from_settings
+from licensing.services import alerts, operations, outbox, pipeline, pulled_feeds
+
+LONDON = "Europe/London"
 
 
 @dataclass(frozen=True)
@@ -21,12 +24,9 @@ class ScheduledJob:
 
 def _process_feeds(app: Crosscheck):
     report = pipeline.process_feeds(app)
-    return f"{len(report.feeds)} feeds processed; {report.resolution.records} records resolved"
-
-
-def _resolve_everyone(app: Crosscheck):
-    report = identity.resolve_everyone(app)
-    return f"{report.records} records resolved; {report.licences_moved} moved between drivers"
+    return (f"{len(report.feeds)} feeds; {report.resolution.records} records resolved; "
+            f"findings opened {report.findings.opened}, updated {report.findings.updated}, "
+            f"closed {report.findings.closed}")
 
 
 def _pull_feeds(app: Crosscheck):
@@ -34,11 +34,46 @@ def _pull_feeds(app: Crosscheck):
     return ", ".join(f"{code}: {outcome}" for code, outcome in sorted(outcomes.items())) or "none due"
 
 
+def _send_emails(app: Crosscheck):
+    report = outbox.send_due_emails(app, backend_from_settings(app.settings.env))
+    if report.configuration_error:
+        # Fails the job so the operator sees it at /api/v1/status and in the logs at once.
+        raise RuntimeError(f"email settings need attention: {report.configuration_error}")
+    return f"sent {report.sent}, retrying {report.retried}, failed {report.failed}"
+
+
+def _send_digests(app: Crosscheck):
+    return f"{alerts.send_digests(app)} digest emails queued"
+
+
+def _nightly(app: Crosscheck):
+    report = pipeline.nightly(app)
+    return (f"{report.resolution.records} records resolved; findings opened {report.findings.opened}, "
+            f"updated {report.findings.updated}, closed {report.findings.closed}")
+
+
+def _check_stale_feeds(app: Crosscheck):
+    return f"{len(operations.check_stale_feeds(app))} authorities without a recent feed"
+
+
+def _purge(app: Crosscheck):
+    return f"{operations.purge_expired_data(app)} feed bodies past retention deleted"
+
+
 SCHEDULE: tuple[ScheduledJob, ...] = (
     ScheduledJob("process_feeds", _process_feeds, every_seconds=5,
-                 description="Apply received feeds, oldest first per authority, and resolve the records they changed"),
+                 description="Apply received feeds (oldest first per authority), resolve the records they "
+                             "changed and refresh the findings those affect"),
     ScheduledJob("pull_feeds", _pull_feeds, every_seconds=60,
                  description="Fetch published registers that are due on their authority's schedule"),
-    ScheduledJob("resolve_everyone", _resolve_everyone, cron={"hour": 1, "minute": 30},
-                 description="Nightly full identity resolution of every record"),
+    ScheduledJob("send_emails", _send_emails, every_seconds=10,
+                 description="Send due emails from the outbox, retrying with backoff"),
+    ScheduledJob("send_digests", _send_digests, cron={"hour": 7, "minute": 0, "timezone": LONDON},
+                 description="Daily digest of findings for authorities that take them that way"),
+    ScheduledJob("nightly_resolution_and_findings", _nightly, cron={"hour": 1, "minute": 30, "timezone": LONDON},
+                 description="Full identity resolution and findings over the whole register"),
+    ScheduledJob("check_stale_feeds", _check_stale_feeds, cron={"hour": 6, "minute": 0, "timezone": LONDON},
+                 description="Flag authorities that have not fed for CROSSCHECK_STALE_FEED_DAYS days"),
+    ScheduledJob("purge_expired_data", _purge, cron={"hour": 2, "minute": 30, "timezone": LONDON},
+                 description="Delete data past its retention period"),
 )

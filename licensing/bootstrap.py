@@ -25,4 +25,4 @@ class Crosscheck:
         return PostcodeDirectory.open(self.settings.reference_dir)
 
     def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.engine, write=write)
+        return UnitOfWork(self.engine, write=write, settings=self.settings)

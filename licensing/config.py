@@ -40,6 +40,8 @@ class Settings:
     # rows exceed it, is held for confirmation: a truncated export must never end thousands.
     feed_hold_share: float = 0.10
     feed_max_bytes: int = 50 * 1024 * 1024
+    # Where officers reach the service; alert emails link here.
+    public_base_url: str = "http://127.0.0.1:8000"
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -56,5 +58,6 @@ class Settings:
             reference_dir=Path(env.get("CROSSCHECK_REFERENCE_DIR") or var_dir / "reference").resolve(),
             feed_hold_share=share,
             feed_max_bytes=_int(env, "CROSSCHECK_FEED_MAX_BYTES", 50 * 1024 * 1024),
+            public_base_url=(env.get("CROSSCHECK_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
             env=env,
         )

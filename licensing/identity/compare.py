@@ -27,9 +27,6 @@ COMPARISON_LEVELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("address", ("missing", "same_postcode_and_address", "same_postcode", "similar_address", "same_sector", "same_district", "same_area", "different")),
 )
 
-MISSING = 0
-IDENTICAL = 1
-VARIANT = 2
 # A first name this close (Jaro-Winkler) is a spelling slip rather than another name.
 SIMILAR_NAME = 0.9
 # token_set_ratio at or above which two addresses are the same address written differently.

@@ -85,12 +85,6 @@ class MatchModel:
     def for_population(self, population: int) -> MatchModel:
         return replace(self, population=population)
 
-    def with_bands(self, bands: Bands) -> MatchModel:
-        return replace(self, bands=bands)
-
-    def level(self, comparison: int, level: int) -> LevelParameters:
-        return self.comparisons[comparison].levels[level]
-
     def to_json(self) -> str:
         return json.dumps(
             {

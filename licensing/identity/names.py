@@ -52,7 +52,6 @@ def canonical_token(token: str) -> str:
 class NamePart:
     """One name field (surname or forenames) in the forms the comparisons use."""
 
-    text: str  # tokens joined by a space: the form shown in explanations
     tokens: tuple[str, ...]
     joined: str  # no spaces: 'SMITH JONES' and 'SMITHJONES' compare equal
     canonical: tuple[str, ...]
@@ -74,7 +73,6 @@ def name_part(text: str | None) -> NamePart:
     joined = "".join(tokens)
     first = tokens[0] if tokens else ""
     return NamePart(
-        text=" ".join(tokens),
         tokens=tokens,
         joined=joined,
         canonical=canonical,
@@ -90,5 +88,3 @@ def name_part(text: str | None) -> NamePart:
 def phonetic_code(token: str) -> str:
     return jellyfish.metaphone(token) if token else ""
 
-
-EMPTY_NAME = name_part("")

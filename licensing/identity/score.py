@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Mapping
 
 from licensing.identity.compare import ADDRESS, DLN, DOB, FORENAMES, NI, SURNAME, Comparison, compare_records, level_reason
 from licensing.identity.model import TF_ADJUSTMENT_CEILING, TF_ADJUSTMENT_FLOOR, MatchModel
@@ -61,7 +61,9 @@ def weigh(comparison: Comparison, a: PreparedRecord, b: PreparedRecord, model: M
     return weight + surname_adjustment + forename_adjustment, surname_adjustment, forename_adjustment
 
 
-def _tf_adjustment(model: MatchModel, comparison: int, level: int, frequencies, value: str) -> float:
+def _tf_adjustment(
+    model: MatchModel, comparison: int, level: int, frequencies: Mapping[str, float], value: str
+) -> float:
     frequency = frequencies.get(value, model.unlisted_name_frequency)
     average_u = model.comparisons[comparison].levels[level].u
     return min(max(math.log2(average_u / frequency), TF_ADJUSTMENT_FLOOR), TF_ADJUSTMENT_CEILING)

@@ -267,6 +267,7 @@ def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: Reconcilia
         values["home_share"] = home.share if home else None
         values["updated_at"] = now
         values["needs_resolution"] = True
+        values["needs_findings"] = True
         return values
 
     # In slices, so that a national-size first load never holds every row's dict at once.
@@ -302,7 +303,8 @@ def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: Reconcilia
     if plan.to_end:
         session.execute(
             update(licence_table).where(licence_table.c.id == bindparam("licence_id")),
-            [{"licence_id": licence_id, "ended_at": now, "ended_by_feed_id": feed.id, "updated_at": now}
+            [{"licence_id": licence_id, "ended_at": now, "ended_by_feed_id": feed.id, "updated_at": now,
+              "needs_findings": True}
              for licence_id in plan.to_end],
         )
         session.execute(

@@ -37,6 +37,7 @@ _RECORD_COLUMNS = (licence_table.c.id, licence_table.c.surname, licence_table.c.
                    licence_table.c.date_of_birth, licence_table.c.driving_licence_number,
                    licence_table.c.ni_number, licence_table.c.postcode, licence_table.c.address)
 _CHUNK = 500
+FULL_RUN_SHARE = 0.2
 # Operators' licences name a business, not a person: they are not resolved into drivers.
 DRIVER_TYPES = ("hackney_carriage_driver", "private_hire_driver", "dual_driver")
 
@@ -66,6 +67,13 @@ def _chunks(items: Sequence, size: int = _CHUNK):
 def resolve_pending(app: Crosscheck, *, batch: int = 50_000) -> ResolutionReport:
     """Resolve every record waiting for it; one transaction per batch, so a crash loses nothing
     (the records simply still need resolution)."""
+    with app.unit_of_work(write=False) as uow:
+        waiting = uow.session.execute(select(func.count()).select_from(licence_table)
+                                      .where(licence_table.c.needs_resolution.is_(True))).scalar_one()
+        everyone = uow.session.execute(select(func.count()).select_from(licence_table)).scalar_one()
+    if waiting and waiting > FULL_RUN_SHARE * everyone:
+        # A first load or a huge change: resolving everyone at once is quicker than neighbourhoods.
+        return resolve_everyone(app)
     total = ResolutionReport(0, 0, 0)
     while True:
         with app.unit_of_work() as uow:
@@ -80,21 +88,30 @@ def resolve_pending(app: Crosscheck, *, batch: int = 50_000) -> ResolutionReport
                                  total.licences_moved + report.licences_moved)
 
 
-def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int]) -> ResolutionReport:
+def _refresh_keys_and_grades(uow: UnitOfWork, rows) -> dict[int, frozenset[str]]:
+    """Blocking keys and licence-number grades of changed records; returns the driver records' keys."""
     session = uow.session
-    pending_rows = _load_rows(uow, pending)
-    drivers = [row for row in pending_rows if row.licence_type in DRIVER_TYPES]
-    operators = [row.id for row in pending_rows if row.licence_type not in DRIVER_TYPES]
-
-    # Refresh the blocking keys and licence-number grades of the changed records.
-    for chunk in _chunks(pending):
+    for chunk in _chunks([row.id for row in rows]):
         session.execute(delete(key_table).where(key_table.c.licence_id.in_(chunk)))
-    keys_by_record = {row.id: blocking_keys(_record(row)) for row in drivers}
+    keys_by_record = {row.id: blocking_keys(_record(row)) for row in rows if row.licence_type in DRIVER_TYPES}
     key_rows = [{"key": key, "licence_id": licence_id} for licence_id, keys in keys_by_record.items() for key in keys]
-    if key_rows:
-        session.execute(insert(key_table), key_rows)
-    session.execute(update(licence_table).where(licence_table.c.id == bindparam("licence_id")), [
-        {"licence_id": row.id, "dln_grade": _grade(row)} for row in pending_rows])
+    for start in range(0, len(key_rows), 20_000):
+        session.execute(insert(key_table), key_rows[start:start + 20_000])
+    if rows:
+        session.execute(update(licence_table).where(licence_table.c.id == bindparam("licence_id")),
+                        [{"licence_id": row.id, "dln_grade": _grade(row)} for row in rows])
+    return keys_by_record
+
+
+def _clear_pending(uow: UnitOfWork, ids: Sequence[int]) -> None:
+    for chunk in _chunks(list(ids)):
+        uow.session.execute(update(licence_table).where(licence_table.c.id.in_(chunk)).values(needs_resolution=False))
+
+
+def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int]) -> ResolutionReport:
+    pending_rows = _load_rows(uow, pending)
+    operators = [row.id for row in pending_rows if row.licence_type not in DRIVER_TYPES]
+    keys_by_record = _refresh_keys_and_grades(uow, pending_rows)
 
     # The neighbourhood: records sharing a usable key, then the whole of every driver involved.
     neighbours = set(keys_by_record) | _records_sharing_keys(uow, {k for keys in keys_by_record.values() for k in keys})
@@ -105,24 +122,36 @@ def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int]) -> ResolutionRep
 
     report = _assign_drivers(uow, resolution, operators)
     _replace_links(uow, neighbours, resolution)
-    for chunk in _chunks(pending):
-        session.execute(update(licence_table).where(licence_table.c.id.in_(chunk)).values(needs_resolution=False))
+    _clear_pending(uow, pending)
     return ResolutionReport(len(pending), report.drivers_created, report.licences_moved)
 
 
 def resolve_everyone(app: Crosscheck) -> ResolutionReport:
-    """The nightly full run: every driver record resolved from scratch, driver ids kept stable."""
+    """The full run: every driver record resolved from scratch, driver ids kept stable. Keys and
+    grades are refreshed only for records waiting for resolution: the others' are still current,
+    since any change to a record marks it as waiting."""
     with app.unit_of_work() as uow:
-        rows = uow.session.execute(select(*_RECORD_COLUMNS).where(licence_table.c.licence_type.in_(DRIVER_TYPES)))
-        records = [_record(row) for row in rows]
+        session = uow.session
+        pending_rows = session.execute(
+            select(*_RECORD_COLUMNS, licence_table.c.licence_type)
+            .where(licence_table.c.needs_resolution.is_(True))).all()
+        _refresh_keys_and_grades(uow, pending_rows)
+        rows = session.execute(select(*_RECORD_COLUMNS, licence_table.c.licence_type))
+        records, operators = [], []
+        for row in rows:
+            if row.licence_type in DRIVER_TYPES:
+                records.append(_record(row))
+            else:
+                operators.append(row.id)
         resolution = resolve(records, _model_for(uow), _decisions_among(uow, None))
-        report = _assign_drivers(uow, resolution, [])
-        uow.session.execute(delete(link_table))
+        report = _assign_drivers(uow, resolution, operators)
+        session.execute(delete(link_table))
         _insert_links(uow, resolution)
+        _clear_pending(uow, [row.id for row in pending_rows])
         uow.commit()
     log.info("full resolution finished", extra={"records": len(records), "drivers_created": report.drivers_created,
                                                 "licences_moved": report.licences_moved})
-    return ResolutionReport(len(records), report.drivers_created, report.licences_moved)
+    return ResolutionReport(len(records) + len(operators), report.drivers_created, report.licences_moved)
 
 
 def _grade(row) -> str | None:
@@ -234,7 +263,7 @@ def _assign_drivers(uow: UnitOfWork, resolution: Resolution, operators: list[int
             chosen[cluster] = driver.id
             created += 1
 
-    moves = [{"licence_id": m, "driver_id": chosen[cluster]}
+    moves = [{"licence_id": m, "driver_id": chosen[cluster], "needs_findings": True}
              for cluster, members in clusters.items() for m in members if current[m] != chosen[cluster]]
     if moves:
         session.execute(update(licence_table).where(licence_table.c.id == bindparam("licence_id")), moves)

@@ -50,9 +50,10 @@ class UnitOfWork:
     """One use case, one transaction: commit() makes it stick; leaving the block without commit()
     (or with an exception) rolls everything back."""
 
-    def __init__(self, engine: Engine, *, write: bool = True):
+    def __init__(self, engine: Engine, *, write: bool = True, settings=None):
         self.engine = engine
         self.write = write
+        self.settings = settings
         self.session: Session | None = None
 
     def __enter__(self) -> "UnitOfWork":

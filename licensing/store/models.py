@@ -119,6 +119,8 @@ class Licence(SQLModel, table=True):
     driver_id: int | None = Field(default=None, foreign_key="driver.id", index=True)
     # Set when the record is added or changes; identity resolution clears it.
     needs_resolution: bool = Field(default=True, index=True)
+    # Set when the record, or the person it belongs to, changes; the findings refresh clears it.
+    needs_findings: bool = Field(default=True, index=True)
     dln_grade: str | None = Field(default=None, max_length=24)
     content_hash: str = Field(max_length=40)
     first_feed_id: int | None = Field(default=None, foreign_key="feed.id")
@@ -224,4 +226,5 @@ class AuditEvent(SQLModel, table=True):
 
 
 # Tables kept in their own modules; imported here so that the metadata (and Alembic) sees them all.
+from licensing.store.findings import DigestItem, Finding, FindingAuthority, FindingEvent, FindingLicence  # noqa: E402,F401
 from licensing.store.outbox import OutboxMessage  # noqa: E402,F401

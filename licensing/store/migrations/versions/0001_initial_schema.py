@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 14:30:39.085079
+Create Date: 2026-11-25 14:35:42.952859
 """
 from alembic import op
 import sqlalchemy as sa
@@ -138,12 +138,78 @@ def upgrade() -> None:
     with op.batch_alter_table('feed', schema=None) as batch_op:
         batch_op.create_index('ix_feed_authority_status', ['authority_code', 'status', 'id'], unique=False)
 
+    op.create_table('finding',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('type', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('fact_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('severity', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('summary', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('evidence', sa.JSON(), nullable=False),
+    sa.Column('licence_ids', sa.JSON(), nullable=False),
+    sa.Column('driver_ids', sa.JSON(), nullable=False),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('opened_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('status_changed_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('status_changed_by_key_id', sa.Integer(), nullable=True),
+    sa.Column('status_changed_by_authority', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('status_reason', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+    sa.ForeignKeyConstraint(['status_changed_by_key_id'], ['api_key.id'], name=op.f('fk_finding_status_changed_by_key_id_api_key')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_finding')),
+    sa.UniqueConstraint('fact_key', name=op.f('uq_finding_fact_key'))
+    )
+    with op.batch_alter_table('finding', schema=None) as batch_op:
+        batch_op.create_index('ix_finding_status_type', ['status', 'type'], unique=False)
+        batch_op.create_index(batch_op.f('ix_finding_type'), ['type'], unique=False)
+
+    op.create_table('digest_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('finding_id', sa.Integer(), nullable=False),
+    sa.Column('authority_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('change', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('created_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('digested_at', licensing.store.types.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['authority_code'], ['authority.code'], name=op.f('fk_digest_item_authority_code_authority')),
+    sa.ForeignKeyConstraint(['finding_id'], ['finding.id'], name=op.f('fk_digest_item_finding_id_finding')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_item'))
+    )
+    with op.batch_alter_table('digest_item', schema=None) as batch_op:
+        batch_op.create_index('ix_digest_item_pending', ['authority_code', 'digested_at'], unique=False)
+
     op.create_table('feed_body',
     sa.Column('feed_id', sa.Integer(), nullable=False),
     sa.Column('body', sa.LargeBinary(), nullable=False),
     sa.ForeignKeyConstraint(['feed_id'], ['feed.id'], name=op.f('fk_feed_body_feed_id_feed')),
     sa.PrimaryKeyConstraint('feed_id', name=op.f('pk_feed_body'))
     )
+    op.create_table('finding_authority',
+    sa.Column('finding_id', sa.Integer(), nullable=False),
+    sa.Column('authority_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.ForeignKeyConstraint(['authority_code'], ['authority.code'], name=op.f('fk_finding_authority_authority_code_authority')),
+    sa.ForeignKeyConstraint(['finding_id'], ['finding.id'], name=op.f('fk_finding_authority_finding_id_finding')),
+    sa.PrimaryKeyConstraint('finding_id', 'authority_code', name=op.f('pk_finding_authority'))
+    )
+    with op.batch_alter_table('finding_authority', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_finding_authority_authority_code'), ['authority_code'], unique=False)
+
+    op.create_table('finding_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('finding_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('api_key_id', sa.Integer(), nullable=True),
+    sa.Column('authority_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+    sa.ForeignKeyConstraint(['api_key_id'], ['api_key.id'], name=op.f('fk_finding_event_api_key_id_api_key')),
+    sa.ForeignKeyConstraint(['finding_id'], ['finding.id'], name=op.f('fk_finding_event_finding_id_finding')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_finding_event'))
+    )
+    with op.batch_alter_table('finding_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_finding_event_finding_id'), ['finding_id'], unique=False)
+
     op.create_table('licence',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('authority_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -165,6 +231,7 @@ def upgrade() -> None:
     sa.Column('home_share', sa.Float(), nullable=True),
     sa.Column('driver_id', sa.Integer(), nullable=True),
     sa.Column('needs_resolution', sa.Boolean(), nullable=False),
+    sa.Column('needs_findings', sa.Boolean(), nullable=False),
     sa.Column('dln_grade', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('first_feed_id', sa.Integer(), nullable=True),
@@ -183,7 +250,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('licence', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_licence_driver_id'), ['driver_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_licence_needs_findings'), ['needs_findings'], unique=False)
         batch_op.create_index(batch_op.f('ix_licence_needs_resolution'), ['needs_resolution'], unique=False)
+
+    op.create_table('finding_licence',
+    sa.Column('finding_id', sa.Integer(), nullable=False),
+    sa.Column('licence_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['finding_id'], ['finding.id'], name=op.f('fk_finding_licence_finding_id_finding')),
+    sa.ForeignKeyConstraint(['licence_id'], ['licence.id'], name=op.f('fk_finding_licence_licence_id_licence')),
+    sa.PrimaryKeyConstraint('finding_id', 'licence_id', name=op.f('pk_finding_licence'))
+    )
+    with op.batch_alter_table('finding_licence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_finding_licence_licence_id'), ['licence_id'], unique=False)
 
     op.create_table('identity_decision',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -282,12 +360,34 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_identity_decision_licence_a'))
 
     op.drop_table('identity_decision')
+    with op.batch_alter_table('finding_licence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_finding_licence_licence_id'))
+
+    op.drop_table('finding_licence')
     with op.batch_alter_table('licence', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_licence_needs_resolution'))
+        batch_op.drop_index(batch_op.f('ix_licence_needs_findings'))
         batch_op.drop_index(batch_op.f('ix_licence_driver_id'))
 
     op.drop_table('licence')
+    with op.batch_alter_table('finding_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_finding_event_finding_id'))
+
+    op.drop_table('finding_event')
+    with op.batch_alter_table('finding_authority', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_finding_authority_authority_code'))
+
+    op.drop_table('finding_authority')
     op.drop_table('feed_body')
+    with op.batch_alter_table('digest_item', schema=None) as batch_op:
+        batch_op.drop_index('ix_digest_item_pending')
+
+    op.drop_table('digest_item')
+    with op.batch_alter_table('finding', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_finding_type'))
+        batch_op.drop_index('ix_finding_status_type')
+
+    op.drop_table('finding')
     with op.batch_alter_table('feed', schema=None) as batch_op:
         batch_op.drop_index('ix_feed_authority_status')
 

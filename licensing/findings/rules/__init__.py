@@ -1,0 +1,32 @@
+"""The findings rules. A new type of finding is a new rule added to RULES; the others stay as
+they are."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Sequence
+
+from licensing.findings.facts import FindingFact, FindingRule, LicenceFact
+from licensing.findings.rules.adverse_elsewhere import AdverseElsewhereRule
+from licensing.findings.rules.identity_conflict import IdentityConflictRule
+from licensing.findings.rules.multiple_licences import MultipleLicencesRule
+from licensing.findings.rules.out_of_area import OutOfAreaRule
+
+RULES: tuple[FindingRule, ...] = (
+    OutOfAreaRule(),
+    AdverseElsewhereRule(retention_years=11),
+    MultipleLicencesRule(),
+    IdentityConflictRule(),
+)
+
+
+def evaluate_findings(
+    licences: Sequence[LicenceFact], *, today: date, rules: Sequence[FindingRule] = RULES
+) -> list[FindingFact]:
+    """Every finding the scope gives rise to, in a fixed order.
+
+    Rules that look at a person (adverse_elsewhere, multiple_licences) assume the scope holds every
+    record of each driver in it; a driver with records missing from the scope could lose findings.
+    """
+    findings = [finding for rule in rules for finding in rule.evaluate(licences, today=today)]
+    return sorted(findings, key=lambda finding: (finding.type, finding.licence_ids, finding.fact_key))

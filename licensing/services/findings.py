@@ -1,0 +1,281 @@
+"""Findings against the register: raised once per underlying fact, updated when the fact changes,
+closed by themselves when it no longer holds; and the alerts they cause, written to the outbox in
+the same transaction.
+
+Incremental: licences flagged needs_findings (changed by a feed, or moved between drivers by
+resolution) are re-evaluated with everything a rule may need around them. Full: the nightly job
+re-evaluates every licence, which also catches facts that change with time (expiry, retention).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from sqlalchemy import delete, insert, or_, select, update
+
+from licensing.bootstrap import Crosscheck
+from licensing.clock import london_today, utc_now
+from licensing.errors import Conflict, DomainError, NotFound
+from licensing.findings import FindingFact, LicenceFact, evaluate_findings
+from licensing.services.alerts import alert_finding_change
+from licensing.services.api_keys import Caller
+from licensing.store.db import UnitOfWork
+from licensing.store.findings import (
+    ACKNOWLEDGED, ACTIONED, CLOSED, DISMISSED, OPEN, Finding, FindingAuthority, FindingEvent, FindingLicence,
+)
+from licensing.store.models import Authority, Licence
+
+log = logging.getLogger(__name__)
+
+licence_table = Licence.__table__
+_CHUNK = 500
+# What an officer may move a finding to, from where.
+TRANSITIONS = {
+    ACKNOWLEDGED: (OPEN,),
+    ACTIONED: (OPEN, ACKNOWLEDGED),
+    DISMISSED: (OPEN, ACKNOWLEDGED),
+}
+
+
+@dataclass(frozen=True)
+class FindingsReport:
+    evaluated_licences: int
+    opened: int
+    updated: int
+    closed: int
+    reopened: int
+
+
+def _chunks(items: Sequence, size: int = _CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def refresh_pending_findings(app: Crosscheck) -> FindingsReport:
+    """Re-evaluate what the flagged licences may affect; one transaction."""
+    with app.unit_of_work() as uow:
+        flagged = list(uow.session.execute(
+            select(licence_table.c.id).where(licence_table.c.needs_findings.is_(True))).scalars())
+        if not flagged:
+            return FindingsReport(0, 0, 0, 0, 0)
+        scope = _scope_around(uow, flagged)
+        report = _reconcile(uow, _licence_facts(uow, scope), scope_licences=scope)
+        for chunk in _chunks(flagged):
+            uow.session.execute(update(licence_table).where(licence_table.c.id.in_(chunk)).values(needs_findings=False))
+        uow.commit()
+    return report
+
+
+def refresh_all_findings(app: Crosscheck) -> FindingsReport:
+    """The nightly run over the whole register."""
+    with app.unit_of_work() as uow:
+        facts = _licence_facts(uow, None)
+        report = _reconcile(uow, facts, scope_licences=None)
+        uow.session.execute(update(licence_table).where(licence_table.c.needs_findings.is_(True))
+                            .values(needs_findings=False))
+        uow.commit()
+    log.info("findings refreshed", extra=vars(report))
+    return report
+
+
+def _scope_around(uow: UnitOfWork, seeds: list[int]) -> set[int]:
+    """Every licence a rule may need to judge the seeds: the licences of findings already resting
+    on them, every record of the drivers involved, and every record sharing a licence number."""
+    session = uow.session
+    scope = set(seeds)
+    for chunk in _chunks(sorted(seeds)):
+        findings = select(FindingLicence.finding_id).where(FindingLicence.licence_id.in_(chunk))
+        scope.update(session.execute(select(FindingLicence.licence_id).where(FindingLicence.finding_id.in_(findings))).scalars())
+    frontier = set(scope)
+    while frontier:
+        drivers, numbers = set(), set()
+        for chunk in _chunks(sorted(frontier)):
+            for driver_id, number in session.execute(
+                    select(licence_table.c.driver_id, licence_table.c.driving_licence_number)
+                    .where(licence_table.c.id.in_(chunk))):
+                if driver_id is not None:
+                    drivers.add(driver_id)
+                if number:
+                    numbers.add(number)
+        found = set()
+        for chunk in _chunks(sorted(drivers)):
+            found.update(session.execute(select(licence_table.c.id).where(licence_table.c.driver_id.in_(chunk))).scalars())
+        for chunk in _chunks(sorted(numbers)):
+            found.update(session.execute(select(licence_table.c.id)
+                                         .where(licence_table.c.driving_licence_number.in_(chunk))).scalars())
+        frontier = found - scope
+        scope |= frontier
+    return scope
+
+
+_FACT_COLUMNS = (
+    licence_table.c.id, licence_table.c.driver_id, licence_table.c.authority_code, licence_table.c.licence_number,
+    licence_table.c.licence_type, licence_table.c.status, licence_table.c.ended_at, licence_table.c.issued_on,
+    licence_table.c.expires_on, licence_table.c.surname, licence_table.c.forenames, licence_table.c.date_of_birth,
+    licence_table.c.driving_licence_number, licence_table.c.dln_grade, licence_table.c.home_authority_code,
+    licence_table.c.home_precision, licence_table.c.home_share,
+)
+
+
+def _licence_facts(uow: UnitOfWork, licence_ids: set[int] | None) -> list[LicenceFact]:
+    names = dict(uow.session.execute(select(Authority.code, Authority.name)).all())
+    if licence_ids is None:
+        rows = uow.session.execute(select(*_FACT_COLUMNS)).all()
+    else:
+        rows = []
+        for chunk in _chunks(sorted(licence_ids)):
+            rows += uow.session.execute(select(*_FACT_COLUMNS).where(licence_table.c.id.in_(chunk))).all()
+    return [
+        LicenceFact(
+            licence_id=r.id, driver_id=r.driver_id, authority_code=r.authority_code,
+            authority_name=names.get(r.authority_code, r.authority_code), licence_number=r.licence_number,
+            licence_type=r.licence_type, status=r.status, in_register=r.ended_at is None, issued_on=r.issued_on,
+            expires_on=r.expires_on, surname=r.surname, forenames=r.forenames, date_of_birth=r.date_of_birth,
+            driving_licence_number=r.driving_licence_number, dln_grade=r.dln_grade,
+            home_authority_code=r.home_authority_code, home_authority_name=names.get(r.home_authority_code),
+            home_precision=r.home_precision, home_share=r.home_share, status_since=None,
+        )
+        for r in rows
+    ]
+
+
+def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: set[int] | None) -> FindingsReport:
+    session = uow.session
+    facts = {fact.fact_key: fact for fact in evaluate_findings(licences, today=london_today())}
+
+    # The findings this evaluation speaks for: all of them, or those resting on licences in scope.
+    if scope_licences is None:
+        existing = session.execute(select(Finding)).scalars().all()
+    else:
+        ids = set()
+        for chunk in _chunks(sorted(scope_licences)):
+            ids.update(session.execute(select(FindingLicence.finding_id)
+                                       .where(FindingLicence.licence_id.in_(chunk))).scalars())
+        keyed = [key for key in facts]
+        existing = []
+        for chunk in _chunks(sorted(ids)):
+            existing += session.execute(select(Finding).where(Finding.id.in_(chunk))).scalars().all()
+        known = {finding.fact_key for finding in existing}
+        for chunk in _chunks([key for key in keyed if key not in known]):
+            existing += session.execute(select(Finding).where(Finding.fact_key.in_(chunk))).scalars().all()
+    by_key = {finding.fact_key: finding for finding in existing}
+
+    now = utc_now()
+    opened = updated = closed = reopened = 0
+    for key, fact in sorted(facts.items()):
+        finding = by_key.get(key)
+        if finding is None:
+            finding = Finding(type=fact.type, fact_key=key, severity=fact.severity, summary=fact.summary,
+                              evidence=list(fact.evidence), licence_ids=list(fact.licence_ids),
+                              driver_ids=list(fact.driver_ids), fingerprint=fact.fingerprint(),
+                              opened_at=now, updated_at=now)
+            session.add(finding)
+            session.flush()
+            _write_links(uow, finding, fact)
+            _event(uow, finding, "opened")
+            alert_finding_change(uow, finding, fact, change="opened")
+            opened += 1
+        elif finding.status == CLOSED:
+            _apply_fact(uow, finding, fact, now)
+            finding.status, finding.closed_at = OPEN, None
+            _event(uow, finding, "reopened")
+            alert_finding_change(uow, finding, fact, change="reopened")
+            reopened += 1
+        elif finding.fingerprint != fact.fingerprint():
+            _apply_fact(uow, finding, fact, now)
+            _event(uow, finding, "updated")
+            alert_finding_change(uow, finding, fact, change="updated")
+            updated += 1
+    for key, finding in by_key.items():
+        if key not in facts and finding.status != CLOSED:
+            finding.status, finding.closed_at, finding.updated_at = CLOSED, now, now
+            _event(uow, finding, "closed", reason="The fact no longer holds")
+            closed += 1
+    return FindingsReport(len(licences), opened, updated, closed, reopened)
+
+
+def _apply_fact(uow: UnitOfWork, finding: Finding, fact: FindingFact, now) -> None:
+    finding.summary, finding.evidence = fact.summary, list(fact.evidence)
+    finding.licence_ids, finding.driver_ids = list(fact.licence_ids), list(fact.driver_ids)
+    finding.fingerprint, finding.severity, finding.updated_at = fact.fingerprint(), fact.severity, now
+    uow.session.execute(delete(FindingLicence).where(FindingLicence.finding_id == finding.id))
+    uow.session.execute(delete(FindingAuthority).where(FindingAuthority.finding_id == finding.id))
+    _write_links(uow, finding, fact)
+
+
+def _write_links(uow: UnitOfWork, finding: Finding, fact: FindingFact) -> None:
+    uow.session.execute(insert(FindingLicence), [{"finding_id": finding.id, "licence_id": licence_id}
+                                                 for licence_id in fact.licence_ids])
+    roles = {code: "visible" for code in fact.visible_to} | {code: "for" for code in fact.for_authorities}
+    uow.session.execute(insert(FindingAuthority), [{"finding_id": finding.id, "authority_code": code, "role": role}
+                                                   for code, role in sorted(roles.items())])
+
+
+def _event(uow: UnitOfWork, finding: Finding, kind: str, *, caller: Caller | None = None,
+           reason: str | None = None) -> None:
+    uow.session.add(FindingEvent(finding_id=finding.id, kind=kind, api_key_id=caller.key_id if caller else None,
+                                 authority_code=caller.authority_code if caller else None, reason=reason))
+
+
+# The officers' side ------------------------------------------------------------------------------
+
+def _visible(caller: Caller):
+    return select(FindingAuthority.finding_id).where(FindingAuthority.authority_code == caller.authority_code)
+
+
+def list_findings(uow: UnitOfWork, caller: Caller, *, types: Iterable[str] = (), statuses: Iterable[str] = (),
+                  page: int, page_size: int) -> tuple[list[Finding], int]:
+    from sqlalchemy import func
+
+    query = select(Finding)
+    if not caller.is_operator:
+        query = query.where(Finding.id.in_(_visible(caller)))
+    if types:
+        query = query.where(Finding.type.in_(list(types)))
+    if statuses:
+        query = query.where(Finding.status.in_(list(statuses)))
+    total = uow.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = uow.session.execute(query.order_by(Finding.updated_at.desc(), Finding.id.desc())
+                               .offset((page - 1) * page_size).limit(page_size)).scalars().all()
+    return list(rows), total
+
+
+def get_finding(uow: UnitOfWork, caller: Caller, finding_id: int) -> Finding:
+    finding = uow.session.get(Finding, finding_id)
+    if finding is None or not (caller.is_operator or uow.session.execute(
+            _visible(caller).where(FindingAuthority.finding_id == finding_id)).first()):
+        raise NotFound(f"No finding {finding_id} for this authority")
+    return finding
+
+
+def finding_details(uow: UnitOfWork, finding: Finding) -> tuple[dict[str, list[str]], list[FindingEvent]]:
+    roles: dict[str, list[str]] = defaultdict(list)
+    for code, role in uow.session.execute(select(FindingAuthority.authority_code, FindingAuthority.role)
+                                          .where(FindingAuthority.finding_id == finding.id)):
+        roles[role].append(code)
+    events = uow.session.execute(select(FindingEvent).where(FindingEvent.finding_id == finding.id)
+                                 .order_by(FindingEvent.id)).scalars().all()
+    return {role: sorted(codes) for role, codes in roles.items()}, list(events)
+
+
+def change_finding_status(uow: UnitOfWork, caller: Caller, finding_id: int, new_status: str,
+                          reason: str | None) -> Finding:
+    finding = get_finding(uow, caller, finding_id)
+    if caller.authority_code is None:
+        raise DomainError("Only an authority's officers act on findings")
+    if new_status in (ACTIONED, DISMISSED) and not (reason or "").strip():
+        raise DomainError(f"Say what was done or why: marking a finding {new_status} needs a reason")
+    if finding.status not in TRANSITIONS[new_status]:
+        raise Conflict(f"A finding that is {finding.status} cannot be marked {new_status}")
+    now = utc_now()
+    finding.status = new_status
+    finding.status_changed_at, finding.updated_at = now, now
+    finding.status_changed_by_key_id = caller.key_id
+    finding.status_changed_by_authority = caller.authority_code
+    finding.status_reason = (reason or "").strip() or None
+    _event(uow, finding, new_status, caller=caller, reason=finding.status_reason)
+    uow.commit()
+    return finding
