@@ -35,7 +35,8 @@ def _pull_feeds(app: Crosscheck):
 
 
 def _send_emails(app: Crosscheck):
-    report = outbox.send_due_emails(app, backend_from_settings(app.settings.env))
+    env = {"CROSSCHECK_OUTBOX_DIR": str(app.settings.var_dir / "outbox"), **app.settings.env}
+    report = outbox.send_due_emails(app, backend_from_settings(env))
     if report.configuration_error:
         # Fails the job so the operator sees it at /api/v1/status and in the logs at once.
         raise RuntimeError(f"email settings need attention: {report.configuration_error}")

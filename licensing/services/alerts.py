@@ -15,10 +15,11 @@ from sqlalchemy import select, update
 from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
 from licensing.findings import FindingFact
+from licensing.findings.facts import licence_type_words
 from licensing.services.outbox import enqueue_email
 from licensing.store.db import UnitOfWork
 from licensing.store.findings import DigestItem, Finding
-from licensing.store.models import Authority
+from licensing.store.models import Authority, Licence
 
 TITLES = {
     "out_of_area": "Driver licensed elsewhere who lives in your area",
@@ -44,6 +45,16 @@ def _teams(authority: Authority, finding_type: str) -> list[tuple[str, str]]:
     return unique
 
 
+def _who(uow: UnitOfWork, finding: Finding) -> list[str]:
+    """The licences concerned, as an officer recognises them: name, licence number, authority."""
+    rows = uow.session.execute(
+        select(Licence.forenames, Licence.surname, Licence.licence_type, Licence.licence_number, Authority.name)
+        .join(Authority, Authority.code == Licence.authority_code)
+        .where(Licence.id.in_(finding.licence_ids)).order_by(Licence.id)).all()
+    return [f"{forenames} {surname}: {licence_type_words(kind)} licence {number}, {authority}"
+            for forenames, surname, kind, number, authority in rows]
+
+
 def alert_finding_change(uow: UnitOfWork, finding: Finding, fact: FindingFact, *, change: str) -> None:
     """Queue what this change of a finding means for each authority it is for."""
     base = uow.settings.public_base_url
@@ -58,17 +69,19 @@ def alert_finding_change(uow: UnitOfWork, finding: Finding, fact: FindingFact, *
                     dedupe_key=f"finding:{finding.id}:{change}:{finding.fingerprint[:16]}:{code}:{team}",
                     to=address, kind="alert", authority_code=code,
                     subject=f"Crosscheck: {TITLES.get(finding.type, finding.type)} ({change})",
-                    body=_single_alert(finding, change, base),
+                    body=_single_alert(finding, change, _who(uow, finding), base),
                 )
         else:
             uow.session.add(DigestItem(finding_id=finding.id, authority_code=code, change=change))
 
 
-def _single_alert(finding: Finding, change: str, base: str) -> str:
+def _single_alert(finding: Finding, change: str, who: list[str], base: str) -> str:
     return "\n".join([
         f"{TITLES.get(finding.type, finding.type)} — finding {finding.id} {change}.",
         "",
         finding.summary,
+        "",
+        *who,
         "",
         *[f"- {line}" for line in finding.evidence],
         "",
@@ -100,9 +113,11 @@ def send_digests(app: Crosscheck, *, now: datetime | None = None) -> int:
                 finding = findings[item.finding_id]
                 if finding.status == "closed":
                     continue  # resolved before the digest went out: nothing to do
+                who = "; ".join(_who(uow, finding))
                 for team in _teams(authority, finding.type):
                     lines_by_team[team].append(
                         f"- {TITLES.get(finding.type, finding.type)} ({item.change}): {finding.summary}\n"
+                        f"  {who}\n"
                         f"  {base}/api/v1/findings/{finding.id}")
             for (team, address), lines in lines_by_team.items():
                 enqueue_email(

@@ -7,7 +7,8 @@ from typing import Callable, Iterator
 
 from licensing.bootstrap import Crosscheck
 from licensing.services import feeds, pipeline
-from licensing.services.api_keys import create_api_key
+from licensing.services.api_keys import Caller, create_api_key
+from licensing.services.authorities import update_authority_settings
 from licensing.store.models import Authority
 from licensing.synthetic import demo_register, feed_csv
 
@@ -15,7 +16,13 @@ from licensing.synthetic import demo_register, feed_csv
 def load_demo(app: Crosscheck, *, seed: int, progress: Callable[[str], None] = lambda _: None) -> Iterator[str]:
     register = demo_register(seed=seed)
     keys = []
+    operator = Caller(0, None, "operator")
     for code in register.authorities():
+        # Team mailboxes on a reserved domain: in the demo, alerts land in var/outbox as files.
+        with app.unit_of_work() as uow:
+            mailbox = code.lower()
+            update_authority_settings(uow, operator, code, {"enforcement_email": f"enforcement@{mailbox}.example",
+                                                            "licensing_email": f"licensing@{mailbox}.example"})
         with app.unit_of_work() as uow:
             feeds.receive_feed(uow, authority_code=code, body=feed_csv(register.feed_rows(code)),
                                content_type="text/csv", source="import")
@@ -31,6 +38,8 @@ def load_demo(app: Crosscheck, *, seed: int, progress: Callable[[str], None] = l
     for code, name, key in keys:
         yield f"  {code:<10} {name:<45} {key}"
     yield f"  {'OPERATOR':<10} {'Service operator':<45} {operator_key}"
+    yield ""
+    yield "Alert emails are written to var/outbox/ (open them with any mail reader)."
     yield ""
     first_key = keys[0][2]
     yield "Try:"
