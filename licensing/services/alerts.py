@@ -7,6 +7,7 @@ officer needs to recognise the case (name, licence number, authority) and never 
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import datetime
 
@@ -55,24 +56,68 @@ def _who(uow: UnitOfWork, finding: Finding) -> list[str]:
             for forenames, surname, kind, number, authority in rows]
 
 
-def alert_finding_change(uow: UnitOfWork, finding: Finding, fact: FindingFact, *, change: str) -> None:
-    """Queue what this change of a finding means for each authority it is for."""
-    base = uow.settings.public_base_url
-    for code in fact.for_authorities:
-        authority = uow.session.get(Authority, code)
-        if authority is None:
-            continue
-        if fact.severity == "immediate" or authority.alert_digest == "immediate":
-            for team, address in _teams(authority, finding.type):
-                enqueue_email(
-                    uow.session,
-                    dedupe_key=f"finding:{finding.id}:{change}:{finding.fingerprint[:16]}:{code}:{team}",
-                    to=address, kind="alert", authority_code=code,
-                    subject=f"Crosscheck: {TITLES.get(finding.type, finding.type)} ({change})",
-                    body=_single_alert(finding, change, _who(uow, finding), base),
-                )
-        else:
-            uow.session.add(DigestItem(finding_id=finding.id, authority_code=code, change=change))
+class AlertBatch:
+    """The alerts one findings refresh causes. Findings that cannot wait go out together when the
+    refresh commits: one email per team of each authority, whether one finding or a thousand came
+    out of the feed, so a team is told at once without being flooded."""
+
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self.immediate: dict[str, list[tuple[Finding, str]]] = defaultdict(list)
+
+    def finding_changed(self, finding: Finding, fact: FindingFact, *, change: str) -> None:
+        for code in fact.for_authorities:
+            authority = self.uow.session.get(Authority, code)
+            if authority is None:
+                continue
+            if fact.severity == "immediate" or authority.alert_digest == "immediate":
+                self.immediate[code].append((finding, change))
+            else:
+                self.uow.session.add(DigestItem(finding_id=finding.id, authority_code=code, change=change))
+
+    def enqueue(self) -> int:
+        """Write the immediate alerts to the outbox, in the refresh's transaction."""
+        base = self.uow.settings.public_base_url
+        queued = 0
+        for code, changes in sorted(self.immediate.items()):
+            authority = self.uow.session.get(Authority, code)
+            # The same findings in the same state give the same key: a refresh that is retried after
+            # a crash queues nothing twice.
+            identity = hashlib.sha256(
+                ";".join(f"{f.id}:{change}:{f.fingerprint}" for f, change in changes).encode()).hexdigest()[:24]
+            by_team: dict[tuple[str, str], list[tuple[Finding, str]]] = defaultdict(list)
+            for finding, change in changes:
+                for team in _teams(authority, finding.type):
+                    by_team[team].append((finding, change))
+            for (team, address), team_changes in by_team.items():
+                enqueue_email(self.uow.session, dedupe_key=f"alert:{code}:{team}:{identity}", to=address,
+                              kind="alert", authority_code=code,
+                              subject=_subject(team_changes), body=self._body(team_changes, base))
+                queued += 1
+        self.immediate.clear()
+        return queued
+
+    def _body(self, changes: list[tuple[Finding, str]], base: str) -> str:
+        if len(changes) == 1:
+            finding, change = changes[0]
+            return _single_alert(finding, change, _who(self.uow, finding), base)
+        lines = [f"{len(changes)} findings need your attention now:", ""]
+        for finding, change in changes:
+            lines += [f"- {TITLES.get(finding.type, finding.type)} ({change}): {finding.summary}",
+                      *[f"  {who}" for who in _who(self.uow, finding)],
+                      f"  {base}/api/v1/findings/{finding.id}"]
+        return "\n".join(lines + ["", _SHARING_NOTE])
+
+
+def _subject(changes: list[tuple[Finding, str]]) -> str:
+    if len(changes) == 1:
+        finding, change = changes[0]
+        return f"Crosscheck: {TITLES.get(finding.type, finding.type)} ({change})"
+    return f"Crosscheck: {len(changes)} findings need your attention now"
+
+
+_SHARING_NOTE = ("This information is shared for the safeguarding of the public under the Taxis and Private Hire\n"
+                 "Vehicles (Safeguarding and Road Safety) Act 2022. Use it only for the purpose it was shared for.")
 
 
 def _single_alert(finding: Finding, change: str, who: list[str], base: str) -> str:
@@ -87,8 +132,7 @@ def _single_alert(finding: Finding, change: str, who: list[str], base: str) -> s
         "",
         f"See the finding and record what you do: {base}/api/v1/findings/{finding.id}",
         "",
-        "This information is shared for the safeguarding of the public under the Taxis and Private Hire",
-        "Vehicles (Safeguarding and Road Safety) Act 2022. Use it only for the purpose it was shared for.",
+        _SHARING_NOTE,
     ])
 
 

@@ -20,7 +20,7 @@ from licensing.bootstrap import Crosscheck
 from licensing.clock import london_today, utc_now
 from licensing.errors import Conflict, DomainError, NotFound
 from licensing.findings import FindingFact, LicenceFact, evaluate_findings
-from licensing.services.alerts import alert_finding_change
+from licensing.services.alerts import AlertBatch
 from licensing.services.api_keys import Caller
 from licensing.store.db import UnitOfWork
 from licensing.store.findings import (
@@ -164,6 +164,7 @@ def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: 
     by_key = {finding.fact_key: finding for finding in existing}
 
     now = utc_now()
+    alerts = AlertBatch(uow)
     opened = updated = closed = reopened = 0
     for key, fact in sorted(facts.items()):
         finding = by_key.get(key)
@@ -176,24 +177,25 @@ def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: 
             session.flush()
             _write_links(uow, finding, fact)
             _event(uow, finding, "opened")
-            alert_finding_change(uow, finding, fact, change="opened")
+            alerts.finding_changed(finding, fact, change="opened")
             opened += 1
         elif finding.status == CLOSED:
             _apply_fact(uow, finding, fact, now)
             finding.status, finding.closed_at = OPEN, None
             _event(uow, finding, "reopened")
-            alert_finding_change(uow, finding, fact, change="reopened")
+            alerts.finding_changed(finding, fact, change="reopened")
             reopened += 1
         elif finding.fingerprint != fact.fingerprint():
             _apply_fact(uow, finding, fact, now)
             _event(uow, finding, "updated")
-            alert_finding_change(uow, finding, fact, change="updated")
+            alerts.finding_changed(finding, fact, change="updated")
             updated += 1
     for key, finding in by_key.items():
         if key not in facts and finding.status != CLOSED:
             finding.status, finding.closed_at, finding.updated_at = CLOSED, now, now
             _event(uow, finding, "closed", reason="The fact no longer holds")
             closed += 1
+    alerts.enqueue()
     return FindingsReport(len(licences), opened, updated, closed, reopened)
 
 

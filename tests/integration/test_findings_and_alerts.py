@@ -181,3 +181,16 @@ def test_an_alert_reaches_the_teams_smtp_server_once(crosscheck, web, keys):
     text = message_from_bytes(to_wolverhampton[0].content, policy=default).get_content()
     assert "W1" in text and "Wolverhampton" in text and "/api/v1/findings/" in text
     assert "1979" not in text and "JX112233C" not in text  # no more personal data than needed
+
+
+def test_findings_that_cannot_wait_reach_each_team_in_one_email(crosscheck, web, keys):
+    second = ("W3,private_hire_driver,active,2025-01-10,2028-01-10,AKHTAR,Nadia,1988-08-18,AKHTA858188N99CD,,"
+              "2 Wilmslow Road,M14 5AB")
+    send(crosscheck, web, keys[WOLVERHAMPTON], feed(TARIQ_WOLVERHAMPTON, second))
+    revoked_second = second.replace("W3,", "M3,").replace("active", "revoked").replace("2028-01-10", "2025-06-01")
+    send(crosscheck, web, keys[MANCHESTER], feed(TARIQ_MANCHESTER_REVOKED, revoked_second))
+    assert len(findings(web, keys[WOLVERHAMPTON], type="adverse_elsewhere")) == 2
+    to_wolverhampton = [m for m in outbox_messages(crosscheck) if m.to_address == "enforcement@wolverhampton.example"]
+    assert len(to_wolverhampton) == 1
+    assert to_wolverhampton[0].subject == "Crosscheck: 2 findings need your attention now"
+    assert "W1" in to_wolverhampton[0].body and "W3" in to_wolverhampton[0].body

@@ -1,0 +1,102 @@
+"""Searching the national register in-process: 2,000 searches made from corrupted details of people
+in the register (benchmarks.national: name variant or typo with the date of birth, swapped names,
+a date-of-birth slip, licence number only, NI number only, name and postcode, first forename only),
+each through licensing.services.search.search_drivers with a real unit of work, as the API calls it.
+
+Latency is per search (the unit of work included, the audit row committed). Rank quality uses the
+generator's truth: the person's licence records, looked up by (authority, licence number) after
+the timed loop, give the driver ids that count as the right answer."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import select
+
+from benchmarks.common import emit
+from benchmarks.national import add_arguments, ensure_built, national_app, queries
+from licensing.identity.search import SearchQuery
+from licensing.services.api_keys import authenticate, create_api_key
+from licensing.services.search import search_drivers
+from licensing.store.models import Licence
+
+WARM_UP = 20
+REQUESTING_AUTHORITY = "E08000031"  # Wolverhampton
+
+
+def search_query(fields: dict) -> SearchQuery:
+    values = dict(fields)
+    if values.get("date_of_birth"):
+        values["date_of_birth"] = date.fromisoformat(values["date_of_birth"])
+    return SearchQuery(**values)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def drivers_of(app, licences: list[list[str]]) -> set[int]:
+    with app.unit_of_work(write=False) as uow:
+        found = set()
+        for code, number in licences:
+            found.update(uow.session.execute(select(Licence.driver_id).where(
+                Licence.authority_code == code, Licence.licence_number == number)).scalars())
+    return {driver for driver in found if driver is not None}
+
+
+def rank_quality(app, labelled: list[dict], shown: list[list[int]]) -> dict:
+    first = top10 = 0
+    misses: Counter = Counter()
+    for item, drivers in zip(labelled, shown):
+        truth = drivers_of(app, item["licences"])
+        first += bool(drivers) and drivers[0] in truth
+        hit = bool(truth & set(drivers[:10]))
+        top10 += hit
+        if not (drivers and drivers[0] in truth):
+            misses[item["kind"]] += 1
+    return {"true_first_share": round(first / len(labelled), 4), "true_in_top10_share": round(top10 / len(labelled), 4),
+            "not_first_by_kind": dict(misses)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args()
+
+    ensure_built(args.db, args.rows)
+    labelled = queries(args.rows)
+    with national_app(args.db, args.rows) as app:
+        with app.unit_of_work() as uow:
+            key = create_api_key(uow, REQUESTING_AUTHORITY, label="benchmark")
+        with app.unit_of_work(write=False) as uow:
+            caller = authenticate(uow, key)
+
+        def search(fields: dict):
+            with app.unit_of_work() as uow:
+                return search_drivers(uow, caller, search_query(fields), reason="licence_application",
+                                      application_reference="BENCH-1")
+
+        for item in labelled[:WARM_UP]:
+            search(item["query"])
+        latencies, shown = [], []
+        started = time.perf_counter()
+        for item in labelled:
+            began = time.perf_counter()
+            outcome = search(item["query"])
+            latencies.append((time.perf_counter() - began) * 1000)
+            shown.append([hit.driver_id for hit in outcome.results])
+        elapsed = time.perf_counter() - started
+        quality = rank_quality(app, labelled, shown)
+    emit({"db": args.db, "rows": args.rows, "searches": len(labelled),
+          "p50_ms": round(percentile(latencies, 0.50), 2), "p95_ms": round(percentile(latencies, 0.95), 2),
+          "p99_ms": round(percentile(latencies, 0.99), 2), "max_ms": round(max(latencies), 1),
+          "searches_per_s": round(len(labelled) / elapsed, 1),
+          "mean_results": round(sum(map(len, shown)) / len(shown), 2), **quality})
+
+
+if __name__ == "__main__":
+    main()
