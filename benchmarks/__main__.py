@@ -18,6 +18,22 @@ BENCHMARKS = [
     ("Feed of 125,000 rows, PostgreSQL", "benchmarks.feed_apply", ["--db", "postgresql"],
      [("first_load_s", 15, "s", True), ("unchanged_repost_s", 5, "s", True), ("peak_rss_mb", 500, "MB", True)]),
 ]
+# The national register (500,000 licences, 318 authorities): built once per database by
+# benchmarks.national (in its own process, cached under var/bench), then copied for each benchmark.
+for _db, _name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+    BENCHMARKS += [
+        (f"Full re-resolution of 500,000 licences, {_name}", "benchmarks.national_resolve", ["--db", _db],
+         [("resolve_everyone_s", 90, "s", True), ("peak_rss_mb", 1536, "MB", True)]),
+        (f"Feed changing 5,000 rows into the national register, {_name}", "benchmarks.national_feed_change",
+         ["--db", _db], [("pipeline_s", 10, "s", True)]),
+        (f"Search, in-process, 500,000 licences, {_name}", "benchmarks.national_search", ["--db", _db],
+         [("p95_ms", 10, "ms", True), ("true_first_share", 0.99, "", False), ("true_in_top10_share", 0.998, "", False)]),
+        (f"Search over HTTP, 2 workers, 8 clients, 500,000 licences, {_name}", "benchmarks.national_search_http",
+         ["--db", _db], [("searches_per_s", 150, "/s", False), ("p95_ms", 50, "ms", True)]),
+    ]
+BENCHMARKS.append(
+    ("Identity quality, labelled 500,000-licence register (no database)", "benchmarks.identity_quality", [],
+     [("precision", 0.999, "", False), ("recall", 0.995, "", False), ("namesakes_merged", 0, "", True)]))
 
 
 def machine() -> str:

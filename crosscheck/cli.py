@@ -4,6 +4,7 @@ and import feeds. Each command is a thin wrapper around the same services the AP
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -68,12 +69,13 @@ def import_feed(authority_code: str, file: Path) -> None:
 
     app = _crosscheck()
     content_type = "application/json" if file.suffix.lower() == ".json" else "text/csv"
-    body = _read_with_progress(file)
+    body = file.read_bytes()
     with app.unit_of_work() as uow:
         feed_id = _domain(lambda: feeds.receive_feed(
             uow, authority_code=authority_code.upper(), body=body, content_type=content_type, source="import"))
     click.echo(f"Feed {feed_id} received; applying...")
-    report = pipeline.process_feeds(app, authority_code=authority_code.upper())
+    with _progress_bar(len(body)) as progress:
+        report = pipeline.process_feeds(app, authority_code=authority_code.upper(), progress=progress)
     for outcome in report.feeds:
         with app.unit_of_work(write=False) as uow:
             from licensing.store.models import Feed
@@ -165,14 +167,15 @@ def _domain(action):
         sys.exit(2)
 
 
-def _read_with_progress(file: Path) -> bytes:
+@contextmanager
+def _progress_bar(feed_bytes: int):
+    """A bar of licence records written, for files large enough to take a while (over 1 MB)."""
     from tqdm import tqdm
 
-    size = file.stat().st_size
-    chunks = []
-    with file.open("rb") as handle, tqdm(total=size, unit="B", unit_scale=True, desc="reading",
-                                         disable=size < 5 * 1024 * 1024, file=sys.stderr) as bar:
-        while chunk := handle.read(1024 * 1024):
-            chunks.append(chunk)
-            bar.update(len(chunk))
-    return b"".join(chunks)
+    with tqdm(unit=" records", desc="applying", disable=feed_bytes < 1024 * 1024, file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        yield progress

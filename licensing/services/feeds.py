@@ -20,6 +20,7 @@ from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
 from licensing.errors import Conflict, DomainError, Forbidden, NotFound
 from licensing.feeds.parse import FeedRejected, LicenceRow, RowProblem, parse_feed
+from licensing.identity.dln import grade_driving_licence_number
 from licensing.feeds.reconcile import CurrentLicence, ReconciliationPlan, content_hash, plan_reconciliation
 from licensing.services.api_keys import Caller
 from licensing.store.db import UnitOfWork, is_postgresql
@@ -97,8 +98,12 @@ class FeedOutcome:
     status: str
 
 
+# Called with (records written, records to write) as a feed is applied: the CLI's progress bar.
+Progress = Callable[[int, int], None]
+
+
 def apply_pending_feeds(app: Crosscheck, *, authority_code: str | None = None,
-                        on_applied: Callable[[FeedOutcome], None] | None = None) -> list[FeedOutcome]:
+                        progress: Progress | None = None) -> list[FeedOutcome]:
     """Apply every received feed, oldest first, each in its own transaction."""
     outcomes = []
     while True:
@@ -109,13 +114,10 @@ def apply_pending_feeds(app: Crosscheck, *, authority_code: str | None = None,
             feed_id = uow.session.execute(query).scalar()
         if feed_id is None:
             return outcomes
-        outcome = apply_feed(app, feed_id)
-        outcomes.append(outcome)
-        if on_applied:
-            on_applied(outcome)
+        outcomes.append(apply_feed(app, feed_id, progress=progress))
 
 
-def apply_feed(app: Crosscheck, feed_id: int) -> FeedOutcome:
+def apply_feed(app: Crosscheck, feed_id: int, *, progress: Progress | None = None) -> FeedOutcome:
     with app.unit_of_work() as uow:
         session = uow.session
         feed = session.get(Feed, feed_id)
@@ -158,7 +160,7 @@ def apply_feed(app: Crosscheck, feed_id: int) -> FeedOutcome:
                                                               "would_end": plan.ended, "rejected_rows": plan.rejected_rows})
             return FeedOutcome(feed_id, NEEDS_CONFIRMATION)
 
-        _execute_plan(app, uow, feed, plan)
+        _execute_plan(app, uow, feed, plan, progress or (lambda done, total: None))
         session.execute(
             update(Feed)
             .where(Feed.authority_code == feed.authority_code, Feed.status == NEEDS_CONFIRMATION, Feed.id < feed.id)
@@ -247,11 +249,21 @@ def _problem_json(problem: RowProblem) -> dict:
     return {"row": problem.row, "field": problem.field, "message": problem.message, "severity": problem.severity}
 
 
+def licence_number_grade(row: LicenceRow) -> str | None:
+    """How the driving licence number fits its holder (drivers only: an operator is a business)."""
+    if row.licence_type == "private_hire_operator":
+        return None
+    grade = grade_driving_licence_number(row.driving_licence_number, surname=row.surname,
+                                         forenames=row.forenames, date_of_birth=row.date_of_birth)
+    return None if grade is None else str(grade)
+
+
 def _licence_values(row: LicenceRow) -> dict:
     return {name: getattr(row, name) for name in _LICENCE_FIELDS}
 
 
-def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: ReconciliationPlan) -> None:
+def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: ReconciliationPlan,
+                  progress: Progress) -> None:
     session = uow.session
     now = utc_now()
     touched_rows = plan.to_add + [row for _, row in plan.to_reinstate] + [row for _, row in plan.to_change]
@@ -266,10 +278,12 @@ def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: Reconcilia
         values["home_precision"] = home.precision if home else "unknown"
         values["home_share"] = home.share if home else None
         values["updated_at"] = now
+        values["dln_grade"] = licence_number_grade(row)
         values["needs_resolution"] = True
         values["needs_findings"] = True
         return values
 
+    to_write = plan.added + plan.changed + plan.ended
     # In slices, so that a national-size first load never holds every row's dict at once.
     for start in range(0, len(plan.to_add), _WRITE_SLICE):
         session.execute(insert(licence_table), [
@@ -277,6 +291,7 @@ def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: Reconcilia
              "last_changed_feed_id": feed.id, "created_at": now}
             for row in plan.to_add[start:start + _WRITE_SLICE]
         ])
+        progress(min(start + _WRITE_SLICE, len(plan.to_add)), to_write)
 
     updates = plan.to_change + plan.to_reinstate
     if updates:
@@ -299,6 +314,7 @@ def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: Reconcilia
                 for licence_id, row in updates
             ],
         )
+        progress(len(plan.to_add) + len(updates), to_write)
 
     if plan.to_end:
         session.execute(
@@ -312,6 +328,7 @@ def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: Reconcilia
             [{"licence_id": licence_id, "feed_id": feed.id, "at": now, "kind": "ended", "changes": None}
              for licence_id in plan.to_end],
         )
+        progress(to_write, to_write)
 
 
 def _licence_snapshots(uow: UnitOfWork, licence_ids: list[int]) -> dict[int, dict]:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from licensing.bootstrap import Crosscheck
 from licensing.clock import london_today, utc_now
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 licence_table = Licence.__table__
 _CHUNK = 500
+FULL_RUN_SHARE = 0.2
 # What an officer may move a finding to, from where.
 TRANSITIONS = {
     ACKNOWLEDGED: (OPEN,),
@@ -61,6 +62,11 @@ def refresh_pending_findings(app: Crosscheck) -> FindingsReport:
             select(licence_table.c.id).where(licence_table.c.needs_findings.is_(True))).scalars())
         if not flagged:
             return FindingsReport(0, 0, 0, 0, 0)
+        everyone = uow.session.execute(select(func.count()).select_from(licence_table)).scalar_one()
+    if len(flagged) > FULL_RUN_SHARE * everyone:
+        # A first load or a huge change: one pass over everything beats widening scopes.
+        return refresh_all_findings(app)
+    with app.unit_of_work() as uow:
         scope = _scope_around(uow, flagged)
         report = _reconcile(uow, _licence_facts(uow, scope), scope_licences=scope)
         for chunk in _chunks(flagged):
@@ -230,8 +236,6 @@ def _visible(caller: Caller):
 
 def list_findings(uow: UnitOfWork, caller: Caller, *, types: Iterable[str] = (), statuses: Iterable[str] = (),
                   page: int, page_size: int) -> tuple[list[Finding], int]:
-    from sqlalchemy import func
-
     query = select(Finding)
     if not caller.is_operator:
         query = query.where(Finding.id.in_(_visible(caller)))

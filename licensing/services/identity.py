@@ -19,11 +19,10 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
-from licensing.identity.dln import grade_driving_licence_number
 from licensing.identity.keys import KEY_GROUP_LIMIT, blocking_keys
 from licensing.identity.model import MatchModel
 from licensing.identity.records import IdentityRecord
-from licensing.identity.resolve import HumanDecision, Resolution, ScoredPair, resolve
+from licensing.identity.resolve import HumanDecision, Resolution, resolve
 from licensing.store.db import UnitOfWork
 from licensing.store.models import Driver, IdentityDecision, IdentityKey, IdentityLink, Licence
 
@@ -33,7 +32,7 @@ licence_table = Licence.__table__
 key_table = IdentityKey.__table__
 link_table = IdentityLink.__table__
 
-_RECORD_COLUMNS = (licence_table.c.id, licence_table.c.surname, licence_table.c.forenames,
+RECORD_COLUMNS = (licence_table.c.id, licence_table.c.surname, licence_table.c.forenames,
                    licence_table.c.date_of_birth, licence_table.c.driving_licence_number,
                    licence_table.c.ni_number, licence_table.c.postcode, licence_table.c.address)
 _CHUNK = 500
@@ -54,7 +53,8 @@ class ResolutionReport:
     licences_moved: int
 
 
-def _record(row) -> IdentityRecord:
+def identity_record(row) -> IdentityRecord:
+    """A licence row (RECORD_COLUMNS) as the matcher sees it."""
     return IdentityRecord(record_id=row[0], surname=row[1], forenames=row[2], date_of_birth=row[3],
                           driving_licence_number=row[4], ni_number=row[5], postcode=row[6], address=row[7])
 
@@ -88,18 +88,20 @@ def resolve_pending(app: Crosscheck, *, batch: int = 50_000) -> ResolutionReport
                                  total.licences_moved + report.licences_moved)
 
 
-def _refresh_keys_and_grades(uow: UnitOfWork, rows) -> dict[int, frozenset[str]]:
-    """Blocking keys and licence-number grades of changed records; returns the driver records' keys."""
+def _refresh_keys(uow: UnitOfWork, rows, *, all_waiting: bool = False) -> dict[int, frozenset[str]]:
+    """Blocking keys of changed records (every record waiting for resolution when all_waiting);
+    returns the driver records' keys."""
     session = uow.session
-    for chunk in _chunks([row.id for row in rows]):
-        session.execute(delete(key_table).where(key_table.c.licence_id.in_(chunk)))
-    keys_by_record = {row.id: blocking_keys(_record(row)) for row in rows if row.licence_type in DRIVER_TYPES}
+    if all_waiting:
+        waiting = select(licence_table.c.id).where(licence_table.c.needs_resolution.is_(True))
+        session.execute(delete(key_table).where(key_table.c.licence_id.in_(waiting)))
+    else:
+        for chunk in _chunks([row.id for row in rows]):
+            session.execute(delete(key_table).where(key_table.c.licence_id.in_(chunk)))
+    keys_by_record = {row.id: blocking_keys(identity_record(row)) for row in rows if row.licence_type in DRIVER_TYPES}
     key_rows = [{"key": key, "licence_id": licence_id} for licence_id, keys in keys_by_record.items() for key in keys]
     for start in range(0, len(key_rows), 20_000):
         session.execute(insert(key_table), key_rows[start:start + 20_000])
-    if rows:
-        session.execute(update(licence_table).where(licence_table.c.id == bindparam("licence_id")),
-                        [{"licence_id": row.id, "dln_grade": _grade(row)} for row in rows])
     return keys_by_record
 
 
@@ -111,7 +113,7 @@ def _clear_pending(uow: UnitOfWork, ids: Sequence[int]) -> None:
 def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int]) -> ResolutionReport:
     pending_rows = _load_rows(uow, pending)
     operators = [row.id for row in pending_rows if row.licence_type not in DRIVER_TYPES]
-    keys_by_record = _refresh_keys_and_grades(uow, pending_rows)
+    keys_by_record = _refresh_keys(uow, pending_rows)
 
     # The neighbourhood: records sharing a usable key, then the whole of every driver involved.
     neighbours = set(keys_by_record) | _records_sharing_keys(uow, {k for keys in keys_by_record.values() for k in keys})
@@ -128,19 +130,19 @@ def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int]) -> ResolutionRep
 
 def resolve_everyone(app: Crosscheck) -> ResolutionReport:
     """The full run: every driver record resolved from scratch, driver ids kept stable. Keys and
-    grades are refreshed only for records waiting for resolution: the others' are still current,
-    since any change to a record marks it as waiting."""
+    are refreshed only for records waiting for resolution: the others' are still current, since
+    any change to a record marks it as waiting."""
     with app.unit_of_work() as uow:
         session = uow.session
         pending_rows = session.execute(
-            select(*_RECORD_COLUMNS, licence_table.c.licence_type)
+            select(*RECORD_COLUMNS, licence_table.c.licence_type)
             .where(licence_table.c.needs_resolution.is_(True))).all()
-        _refresh_keys_and_grades(uow, pending_rows)
-        rows = session.execute(select(*_RECORD_COLUMNS, licence_table.c.licence_type))
+        _refresh_keys(uow, pending_rows, all_waiting=True)
+        rows = session.execute(select(*RECORD_COLUMNS, licence_table.c.licence_type))
         records, operators = [], []
         for row in rows:
             if row.licence_type in DRIVER_TYPES:
-                records.append(_record(row))
+                records.append(identity_record(row))
             else:
                 operators.append(row.id)
         resolution = resolve(records, _model_for(uow), _decisions_among(uow, None))
@@ -154,14 +156,6 @@ def resolve_everyone(app: Crosscheck) -> ResolutionReport:
     return ResolutionReport(len(records) + len(operators), report.drivers_created, report.licences_moved)
 
 
-def _grade(row) -> str | None:
-    if row.licence_type not in DRIVER_TYPES:
-        return None
-    grade = grade_driving_licence_number(row.driving_licence_number, surname=row.surname,
-                                         forenames=row.forenames, date_of_birth=row.date_of_birth)
-    return None if grade is None else str(grade)
-
-
 def _model_for(uow: UnitOfWork) -> MatchModel:
     # The prior odds of a match depend on how many records there are to match against.
     population = uow.session.execute(select(func.count()).select_from(licence_table)).scalar_one()
@@ -172,12 +166,12 @@ def _load_rows(uow: UnitOfWork, ids: Sequence[int]):
     rows = []
     for chunk in _chunks(list(ids)):
         rows += uow.session.execute(
-            select(*_RECORD_COLUMNS, licence_table.c.licence_type).where(licence_table.c.id.in_(chunk))).all()
+            select(*RECORD_COLUMNS, licence_table.c.licence_type).where(licence_table.c.id.in_(chunk))).all()
     return rows
 
 
 def _load_records(uow: UnitOfWork, ids: Sequence[int]) -> list[IdentityRecord]:
-    return [_record(row) for row in _load_rows(uow, ids) if row.licence_type in DRIVER_TYPES]
+    return [identity_record(row) for row in _load_rows(uow, ids) if row.licence_type in DRIVER_TYPES]
 
 
 def _records_sharing_keys(uow: UnitOfWork, keys: set[str]) -> set[int]:
@@ -253,15 +247,13 @@ def _assign_drivers(uow: UnitOfWork, resolution: Resolution, operators: list[int
             taken.add(driver_id)
 
     unassigned = [cluster for cluster in clusters if cluster not in chosen]
-    created = 0
     if unassigned:
         now = utc_now()
-        for cluster in unassigned:
-            driver = Driver(created_at=now)
-            session.add(driver)
-            session.flush()
-            chosen[cluster] = driver.id
-            created += 1
+        new_ids = session.execute(
+            insert(Driver.__table__).returning(Driver.__table__.c.id, sort_by_parameter_order=True),
+            [{"created_at": now} for _ in unassigned]).scalars().all()
+        chosen.update(zip(unassigned, new_ids, strict=True))
+    created = len(unassigned)
 
     moves = [{"licence_id": m, "driver_id": chosen[cluster], "needs_findings": True}
              for cluster, members in clusters.items() for m in members if current[m] != chosen[cluster]]

@@ -17,8 +17,9 @@ class PipelineReport:
     findings: findings.FindingsReport
 
 
-def process_feeds(app: Crosscheck, *, authority_code: str | None = None) -> PipelineReport:
-    outcomes = feeds.apply_pending_feeds(app, authority_code=authority_code)
+def process_feeds(app: Crosscheck, *, authority_code: str | None = None,
+                  progress: feeds.Progress | None = None) -> PipelineReport:
+    outcomes = feeds.apply_pending_feeds(app, authority_code=authority_code, progress=progress)
     resolution = identity.resolve_pending(app)
     refreshed = findings.refresh_pending_findings(app)
     return PipelineReport(outcomes, resolution, refreshed)

@@ -18,7 +18,7 @@ from licensing.identity.records import IdentityRecord
 from licensing.identity.score import PairScore
 from licensing.identity.search import SearchQuery, query_breadth_problem, query_keys, rank_candidates
 from licensing.services.api_keys import Caller
-from licensing.services.identity import DRIVER_TYPES, _RECORD_COLUMNS, _record, match_model
+from licensing.services.identity import RECORD_COLUMNS, identity_record, match_model
 from licensing.store.db import UnitOfWork
 from licensing.store.models import AuditEvent, Authority, Driver, IdentityKey, Licence
 
@@ -120,8 +120,8 @@ def _candidates(uow: UnitOfWork, query: SearchQuery) -> list[IdentityRecord]:
     if not usable:
         return []
     ids = select(key_table.c.licence_id).where(key_table.c.key.in_(usable)).distinct().scalar_subquery()
-    rows = uow.session.execute(select(*_RECORD_COLUMNS).where(licence_table.c.id.in_(ids)))
-    return [_record(row) for row in rows]
+    rows = uow.session.execute(select(*RECORD_COLUMNS).where(licence_table.c.id.in_(ids)))
+    return [identity_record(row) for row in rows]
 
 
 def _best_per_driver(uow: UnitOfWork, ranked: list[tuple[int, PairScore]]) -> list[tuple[int, PairScore]]:

@@ -13,6 +13,8 @@ _WRITE_OPTION = "crosscheck_write"
 
 
 def make_engine(database_url: str, **kwargs) -> Engine:
+    # Statement parameters are personal data: they must never reach a log or traceback.
+    kwargs.setdefault("hide_parameters", True)
     if database_url.startswith("sqlite"):
         engine = create_engine(database_url, connect_args={"timeout": 30}, **kwargs)
 

@@ -15,7 +15,6 @@ from licensing.mail import SmtpBackend
 from licensing.services import alerts, outbox, pipeline
 from licensing.services.api_keys import Caller
 from licensing.services.authorities import update_authority_settings
-from licensing.store.findings import DigestItem
 from licensing.store.outbox import OutboxMessage
 from tests.conftest import bearer
 

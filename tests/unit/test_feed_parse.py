@@ -6,7 +6,6 @@ import codecs
 import csv
 import io
 import json
-import time
 import tracemalloc
 from datetime import date, timedelta
 
@@ -479,14 +478,12 @@ def large_register(rows: int) -> bytes:
 
 
 @pytest.mark.slow
-def test_a_register_of_125000_licences_is_read_within_two_and_a_half_seconds():
+def test_a_register_of_125000_licences_is_read_whole():
+    # Its speed is measured by `make bench`; here, that nothing is lost at TfL's size.
     body = large_register(125_000)
     assert len(body) > 24_000_000
-    started = time.perf_counter()
     feed = parse_feed(body, "text/csv")
-    elapsed = time.perf_counter() - started
     assert (len(feed.rows), feed.problems) == (125_000, [])
-    assert elapsed <= 2.5, f"took {elapsed:.2f} s"
 
 
 @pytest.mark.slow
