@@ -49,8 +49,10 @@ _LICENCE_TYPE_CODES = {
 _DOUBLE_BARREL_SHARE = 0.03
 _COMMON_FORENAMES = 3
 _COMMON_SURNAMES = 4
-# Drivers are 21 or over; most are in their thirties to fifties.
-_AGE_YEARS = (21.0, 75.0, 44.0)
+# Drivers were 21 or over when licensed; a licence in the register may have been issued five years
+# before the generator's date (a three-year term that expired up to two years ago), so nobody is
+# younger than 26. Most are in their thirties to fifties.
+_AGE_YEARS = (26.0, 75.0, 44.0)
 _POSTCODE_POOL_LIMITS = (20, 5000)
 
 
