@@ -49,17 +49,8 @@ COLUMNS = (
     "address",
     "postcode",
 )
-REQUIRED_COLUMNS = (
-    "licence_number",
-    "licence_type",
-    "status",
-    "issued_on",
-    "expires_on",
-    "surname",
-    "forenames",
-    "date_of_birth",
-    "postcode",
-)
+OPTIONAL_COLUMNS = ("driving_licence_number", "ni_number", "address")
+REQUIRED_COLUMNS = tuple(column for column in COLUMNS if column not in OPTIONAL_COLUMNS)
 MINIMUM_AGE = 18
 
 CONTENT_TYPES = ("text/csv", "application/json")

@@ -19,7 +19,7 @@ from sqlmodel import col
 from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
 from licensing.errors import Conflict, DomainError, Forbidden, NotFound
-from licensing.feeds.parse import FeedRejected, LicenceRow, RowProblem, parse_feed
+from licensing.feeds.parse import COLUMNS, FeedRejected, LicenceRow, RowProblem, parse_feed
 from licensing.identity.dln import grade_driving_licence_number
 from licensing.feeds.reconcile import CurrentLicence, ReconciliationPlan, content_hash, plan_reconciliation
 from licensing.services.api_keys import Caller
@@ -38,10 +38,7 @@ REJECTED = "rejected"
 # confirming the older one afterwards would roll the register back.
 SUPERSEDED = "superseded"
 
-_LICENCE_FIELDS = (
-    "licence_number", "licence_type", "status", "issued_on", "expires_on", "surname", "forenames",
-    "date_of_birth", "driving_licence_number", "ni_number", "address", "postcode",
-)
+_LICENCE_FIELDS = COLUMNS  # every feed column is stored on the licence
 
 licence_table = Licence.__table__
 _WRITE_SLICE = 5_000

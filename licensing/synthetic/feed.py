@@ -6,20 +6,10 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 
-CANONICAL_COLUMNS: tuple[str, ...] = (
-    "licence_number",
-    "licence_type",
-    "status",
-    "issued_on",
-    "expires_on",
-    "surname",
-    "forenames",
-    "date_of_birth",
-    "driving_licence_number",
-    "ni_number",
-    "address",
-    "postcode",
-)
+from licensing.feeds.parse import COLUMNS
+
+# The columns of the feed format, in the order the format documents them.
+CANONICAL_COLUMNS: tuple[str, ...] = COLUMNS
 
 
 def feed_csv(rows: Iterable[Mapping[str, str]]) -> bytes:

@@ -10,11 +10,10 @@ from sqlalchemy import func, select
 from licensing.services import feeds
 from licensing.store.models import Licence, LicenceEvent
 from tests.conftest import bearer
+from tests.feeds import HEADER, feed
 
 WOLVERHAMPTON = "E08000031"
 MANCHESTER = "E08000003"
-HEADER = ("licence_number,licence_type,status,issued_on,expires_on,surname,forenames,date_of_birth,"
-          "driving_licence_number,ni_number,address,postcode")
 
 
 def row(number: int, *, surname="KHAN", forenames="Imran", status="active", postcode="M14 5AA",
@@ -23,12 +22,10 @@ def row(number: int, *, surname="KHAN", forenames="Imran", status="active", post
             f"1980-05-04,,,{address},{postcode}")
 
 
-def csv_body(*rows: str) -> bytes:
-    return ("\n".join((HEADER, *rows)) + "\n").encode()
 
 
 def register(n: int, **overrides) -> bytes:
-    return csv_body(*(row(i, **overrides) for i in range(1, n + 1)))
+    return feed(*(row(i, **overrides) for i in range(1, n + 1)))
 
 
 def post(web, key, body: bytes, content_type="text/csv"):
@@ -82,7 +79,7 @@ def test_changes_are_applied_with_their_history_and_missing_licences_are_ended_n
     post_and_apply(crosscheck, web, key, register(20))
     rows = [row(i) for i in range(1, 20)]  # PH00020 is gone
     rows[0] = row(1, status="suspended", address="9 New Road")
-    result = post_and_apply(crosscheck, web, key, csv_body(*rows))
+    result = post_and_apply(crosscheck, web, key, feed(*rows))
     assert result["status"] == "applied"
     assert result["counts"] == {"added": 0, "changed": 1, "unchanged": 18, "ended": 1, "rejected": 0}
 
@@ -123,7 +120,7 @@ def test_a_feed_mostly_of_invalid_rows_is_held(crosscheck, web, api_key):
     post_and_apply(crosscheck, web, key, register(10))
     rows = [row(i) for i in range(1, 11)]
     rows[:3] = [r.replace("2024-01-01", "31/02/2024") for r in rows[:3]]
-    held = post_and_apply(crosscheck, web, key, csv_body(*rows))
+    held = post_and_apply(crosscheck, web, key, feed(*rows))
     assert held["status"] == "needs_confirmation"
     assert "3 of its 10 rows are invalid" in held["message"]
 
@@ -157,7 +154,7 @@ def test_a_crash_mid_apply_leaves_the_register_as_before(crosscheck, web, api_ke
     before = {n: (l.status, l.address) for n, l in live_licences(crosscheck).items()}
 
     rows = [row(i, address="moved") for i in range(1, 21)] + [row(i) for i in range(21, 23)]
-    response = post(web, key, csv_body(*rows))
+    response = post(web, key, feed(*rows))
 
     def crash(*args, **kwargs):
         raise RuntimeError("power cut")
@@ -191,7 +188,7 @@ def test_invalid_rows_are_reported_and_valid_rows_kept(crosscheck, web, api_key)
     rows = [row(i) for i in range(1, 21)]
     rows[4] = row(5).replace("private_hire_driver", "bus_driver")
     rows[7] = row(8, postcode="NOT A POSTCODE")
-    result = post_and_apply(crosscheck, web, key, csv_body(*rows))
+    result = post_and_apply(crosscheck, web, key, feed(*rows))
     assert result["status"] == "applied"
     assert result["counts"]["added"] == 19 and result["counts"]["rejected"] == 1
     errors = [p for p in result["problems"] if p["severity"] == "error"]
@@ -206,14 +203,14 @@ def test_a_rejected_row_does_not_end_its_licence(crosscheck, web, api_key):
     post_and_apply(crosscheck, web, key, register(20))
     rows = [row(i) for i in range(1, 21)]
     rows[2] = row(3).replace("1980-05-04", "1980-13-45")
-    result = post_and_apply(crosscheck, web, key, csv_body(*rows))
+    result = post_and_apply(crosscheck, web, key, feed(*rows))
     assert result["counts"]["ended"] == 0 and result["counts"]["rejected"] == 1
     assert "PH00003" in live_licences(crosscheck)
 
 
 def test_windows_1252_and_json_feeds(crosscheck, web, api_key):
     key = api_key(WOLVERHAMPTON)
-    body = csv_body(row(1, forenames="Zoë", address="£5 Lane")).decode().encode("cp1252")
+    body = feed(row(1, forenames="Zoë", address="£5 Lane")).decode().encode("cp1252")
     result = post_and_apply(crosscheck, web, key, body)
     assert result["counts"]["added"] == 1
     licence = live_licences(crosscheck)["PH00001"]
@@ -227,7 +224,7 @@ def test_windows_1252_and_json_feeds(crosscheck, web, api_key):
 
 def test_formula_looking_values_are_stored_as_text(crosscheck, web, api_key):
     key = api_key(WOLVERHAMPTON)
-    post_and_apply(crosscheck, web, key, csv_body(row(1, address="=HYPERLINK(\"http://x\")")))
+    post_and_apply(crosscheck, web, key, feed(row(1, address="=HYPERLINK(\"http://x\")")))
     assert live_licences(crosscheck)["PH00001"].address == '=HYPERLINK("http://x")'
 
 

@@ -17,19 +17,14 @@ from licensing.services.api_keys import Caller
 from licensing.services.authorities import update_authority_settings
 from licensing.store.outbox import OutboxMessage
 from tests.conftest import bearer
+from tests.feeds import feed
 
 WOLVERHAMPTON, MANCHESTER, BOLTON = "E08000031", "E08000003", "E08000001"
-HEADER = ("licence_number,licence_type,status,issued_on,expires_on,surname,forenames,date_of_birth,"
-          "driving_licence_number,ni_number,address,postcode")
 # Lives in Manchester (M14), licensed by Wolverhampton; Manchester revoked him earlier.
 TARIQ_WOLVERHAMPTON = "W1,private_hire_driver,active,2025-01-10,2028-01-10,MAHMOOD,Tariq,1979-03-15,MAHMO703159T99AB,JX112233C,7 Platt Lane,M14 5AA"
 TARIQ_MANCHESTER_REVOKED = "M1,private_hire_driver,revoked,2021-06-01,2024-06-01,Mahmood,Tariq,15/03/1979,MAHMO703159T99AB,JX112233C,7 Platt Lane,M14 5AA"
 # Lives in Wolverhampton and is licensed there: nothing to find.
 LOCAL_DRIVER = "W2,hackney_carriage_driver,active,2024-01-01,2027-01-01,EVANS,Gareth,1970-01-01,,,1 Queen Square,WV1 1AA"
-
-
-def feed(*rows: str) -> bytes:
-    return ("\n".join((HEADER, *rows)) + "\n").encode()
 
 
 @pytest.fixture

@@ -12,20 +12,15 @@ from licensing.services.authorities import update_authority_settings
 from licensing.services.api_keys import Caller
 from licensing.store.models import AuditEvent, Licence
 from tests.conftest import bearer
+from tests.feeds import feed
 
 WOLVERHAMPTON, MANCHESTER, BOLTON = "E08000031", "E08000003", "E08000001"
-HEADER = ("licence_number,licence_type,status,issued_on,expires_on,surname,forenames,date_of_birth,"
-          "driving_licence_number,ni_number,address,postcode")
 
 # One person, as two councils recorded him: a transliteration variant, the same licence number.
 IMRAN_AT_WOLVERHAMPTON = "W100,private_hire_driver,active,2024-02-01,2027-02-01,HUSSAIN,Mohammed Imran,1984-07-09,HUSSA807094MI9AB,JX123456A,12 Clarendon Road,M14 5AA"
 IMRAN_AT_MANCHESTER = "M200,hackney_carriage_driver,active,2023-05-01,2026-12-01,Hussain,Muhammad Imran,09/07/1984,HUSSA807094MI9AB,JX123456A,12 Clarendon Rd,M14 5AA"
 # A different man with the same common name and date of birth, his own numbers.
 NAMESAKE_AT_BOLTON = "B300,private_hire_driver,active,2024-03-01,2027-03-01,HUSSAIN,Mohammed Imran,1984-07-09,HUSSA807094MI9XY,JY654321B,4 Chorley New Road,BL1 4AA"
-
-
-def feed(*rows: str) -> bytes:
-    return ("\n".join((HEADER, *rows)) + "\n").encode()
 
 
 def send(crosscheck, web, key, body: bytes) -> None:
