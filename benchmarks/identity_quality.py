@@ -20,7 +20,8 @@ from licensing.synthetic import national_register
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", choices=("none",), default="none", help="no database is used")
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "none"), default="none",
+                        help="accepted for a uniform command line; no database is used")
     parser.add_argument("--rows", type=int, default=NATIONAL_ROWS)
     args = parser.parse_args()
 

@@ -51,6 +51,21 @@ def wait_until_ready(base: str, server: subprocess.Popen) -> None:
     raise RuntimeError("the server did not start in time")
 
 
+def process_cpu_s(root: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (the gunicorn workers)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == root or ppid == root:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     add_arguments(parser)
@@ -103,6 +118,7 @@ def main() -> None:
                         else:
                             errors[number] += 1
 
+            server_cpu, client_cpu = process_cpu_s(server.pid), sum(os.times()[:2])
             started = time.perf_counter()
             threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
             for thread in threads:
@@ -110,6 +126,8 @@ def main() -> None:
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - started
+            server_cpu = process_cpu_s(server.pid) - server_cpu
+            client_cpu = sum(os.times()[:2]) - client_cpu
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             try:
@@ -122,7 +140,9 @@ def main() -> None:
           "searches": len(done), "errors": sum(errors),
           "searches_per_s": round(len(done) / elapsed, 1),
           "p50_ms": round(percentile(done, 0.50), 1), "p95_ms": round(percentile(done, 0.95), 1),
-          "p99_ms": round(percentile(done, 0.99), 1), "load_average_1m": round(os.getloadavg()[0], 2)})
+          "p99_ms": round(percentile(done, 0.99), 1), "server_cpu_share": round(server_cpu / elapsed / os.cpu_count(), 2),
+          "client_cpu_share": round(client_cpu / elapsed / os.cpu_count(), 2),
+          "load_average_1m": round(os.getloadavg()[0], 2)})
 
 
 if __name__ == "__main__":
