@@ -19,8 +19,7 @@ and every benchmark works on a copy, so the built one is never changed.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
+import hashlib
 import json
 import random
 import shutil
@@ -53,12 +52,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 # Feed files, queries and the changed feed (generated in a subprocess)
 
 
+def generator_fingerprint() -> str:
+    """A digest of the synthetic generator's code and data: a cache made by another version of it
+    is reported, since its register (and so every figure measured on it) differs."""
+    digest = hashlib.sha256()
+    root = REPO / "licensing" / "synthetic"
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def feed_dir(rows: int) -> Path:
     directory = BENCH_DIR / f"national-{rows}"
-    if not (directory / "done").exists():
+    done = directory / "done"
+    if not done.exists():
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "benchmarks.national", "generate", "--rows", str(rows)],
                        cwd=REPO, check=True)
+    elif json.loads(done.read_text()).get("generator") != generator_fingerprint():
+        print(f"note: {directory} (and the databases built from it) was made by another version of "
+              f"licensing/synthetic; delete it, {sqlite_path(rows).name} and the {template_name(rows)} "
+              "database to regenerate", file=sys.stderr)
     return directory
 
 
@@ -99,7 +114,8 @@ def _generate(rows: int) -> None:
     changed, summary = _change_feed(register, biggest, random.Random(f"changed:{SEED}"))
     (directory / f"changed-{biggest}.csv").write_bytes(feed_csv(changed))
     (directory / "changed.json").write_text(json.dumps(summary))
-    (directory / "done").write_text(json.dumps({"generated_s": round(generated_s, 1), "authorities": len(sizes),
+    (directory / "done").write_text(json.dumps({"generator": generator_fingerprint(),
+                                                "generated_s": round(generated_s, 1), "authorities": len(sizes),
                                                 "licences": len(register.licences)}))
 
 
@@ -258,7 +274,7 @@ def ensure_built(kind: str, rows: int) -> dict:
     return json.loads(build_record(kind, rows).read_text())
 
 
-def _app(url: str, var_dir: str):
+def app_for(url: str, var_dir: str):
     from licensing.bootstrap import Crosscheck
     from licensing.config import Settings
 
@@ -285,7 +301,7 @@ def _build(kind: str, rows: int) -> dict:
             building = f"{template_name(rows)}_building"
             _pg_execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)', f'CREATE DATABASE "{building}"')
             url = f"{PG_SERVER}/{building}"
-        app = _app(url, tmp)
+        app = app_for(url, tmp)
         upgrade_to_head(app.engine)
         with app.unit_of_work() as uow:
             load_reference_authorities(uow)
@@ -357,7 +373,7 @@ def national_copy(kind: str, rows: int):
 def national_app(kind: str, rows: int):
     """A Crosscheck on a working copy of the built national database, postcode index open."""
     with national_copy(kind, rows) as (url, var_dir):
-        app = _app(url, var_dir)
+        app = app_for(url, var_dir)
         app.postcodes
         try:
             yield app

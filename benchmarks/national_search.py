@@ -1,7 +1,7 @@
 """Searching the national register in-process: 2,000 searches made from corrupted details of people
 in the register (benchmarks.national: name variant or typo with the date of birth, swapped names,
 a date-of-birth slip, licence number only, NI number only, name and postcode, first forename only),
-each through licensing.services.search.search_drivers with a real unit of work, as the API calls it.
+each through licensing.services.search.search_drivers, as the API calls it.
 
 Latency is per search (the unit of work included, the audit row committed). Rank quality uses the
 generator's truth: the person's licence records, looked up by (authority, licence number) after
@@ -76,9 +76,8 @@ def main() -> None:
             caller = authenticate(uow, key)
 
         def search(fields: dict):
-            with app.unit_of_work() as uow:
-                return search_drivers(uow, caller, search_query(fields), reason="licence_application",
-                                      application_reference="BENCH-1")
+            return search_drivers(app, caller, search_query(fields), reason="licence_application",
+                                  application_reference="BENCH-1")
 
         for item in labelled[:WARM_UP]:
             search(item["query"])

@@ -20,7 +20,7 @@ from pathlib import Path
 import requests
 
 from benchmarks.common import REPO, emit
-from benchmarks.national import add_arguments, environment, ensure_built, national_copy, queries, _app
+from benchmarks.national import add_arguments, environment, ensure_built, national_copy, queries, app_for
 from benchmarks.national_search import REQUESTING_AUTHORITY, percentile
 from licensing.services.api_keys import create_api_key
 
@@ -66,6 +66,13 @@ def process_cpu_s(root: int) -> float:
     return total
 
 
+def machine_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     add_arguments(parser)
@@ -76,7 +83,7 @@ def main() -> None:
     bodies = [{**item["query"], "reason": "licence_application", "application_reference": "BENCH-1"}
               for item in queries(args.rows)]
     with national_copy(args.db, args.rows) as (url, var_dir):
-        app = _app(url, var_dir)
+        app = app_for(url, var_dir)
         with app.unit_of_work() as uow:
             key = create_api_key(uow, REQUESTING_AUTHORITY, label="benchmark")
         app.engine.dispose()
@@ -119,6 +126,7 @@ def main() -> None:
                             errors[number] += 1
 
             server_cpu, client_cpu = process_cpu_s(server.pid), sum(os.times()[:2])
+            busy, ticks = machine_busy()
             started = time.perf_counter()
             threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
             for thread in threads:
@@ -128,6 +136,7 @@ def main() -> None:
             elapsed = time.perf_counter() - started
             server_cpu = process_cpu_s(server.pid) - server_cpu
             client_cpu = sum(os.times()[:2]) - client_cpu
+            busy, ticks = (now - before for now, before in zip(machine_busy(), (busy, ticks)))
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             try:
@@ -142,7 +151,7 @@ def main() -> None:
           "p50_ms": round(percentile(done, 0.50), 1), "p95_ms": round(percentile(done, 0.95), 1),
           "p99_ms": round(percentile(done, 0.99), 1), "server_cpu_share": round(server_cpu / elapsed / os.cpu_count(), 2),
           "client_cpu_share": round(client_cpu / elapsed / os.cpu_count(), 2),
-          "load_average_1m": round(os.getloadavg()[0], 2)})
+          "machine_cpu_busy": round(busy / ticks, 2), "load_average_1m": round(os.getloadavg()[0], 2)})
 
 
 if __name__ == "__main__":

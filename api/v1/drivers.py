@@ -48,8 +48,7 @@ def _crosscheck():
 
 @api_v1.get("/drivers/<int:driver_id>")
 def get_driver(driver_id: int):
-    with _crosscheck().unit_of_work() as uow:
-        view = search_service.view_driver(uow, current_caller(), driver_id)
+    view = search_service.view_driver(_crosscheck(), current_caller(), driver_id)
     return jsonify(DriverSchema().dump(view))
 
 

@@ -53,7 +53,6 @@ class SearchOutcomeSchema(Schema):
 def search():
     body = SearchRequestSchema().load(request.get_json())
     reason, reference = body.pop("reason"), body.pop("application_reference")
-    with current_app.extensions["crosscheck"].unit_of_work() as uow:
-        outcome = search_service.search_drivers(uow, current_caller(), SearchQuery(**body), reason=reason,
-                                                application_reference=reference)
+    outcome = search_service.search_drivers(current_app.extensions["crosscheck"], current_caller(),
+                                            SearchQuery(**body), reason=reason, application_reference=reference)
     return jsonify(SearchOutcomeSchema().dump(outcome))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Literal, Sequence
+from typing import Collection, Literal, Mapping, Sequence
 
 from licensing.identity.compare import DLN, NI, compare_records, differ_in_one_final_character
 from licensing.identity.keys import KEY_GROUP_LIMIT, prepared_keys
@@ -42,11 +42,33 @@ class Resolution:
     skipped_keys: int = 0  # blocking keys too common to compare on (KEY_GROUP_LIMIT)
 
 
-def resolve(records: Sequence[IdentityRecord], model: MatchModel, decisions: Sequence[HumanDecision] = ()) -> Resolution:
+def resolve(
+    records: Sequence[IdentityRecord],
+    model: MatchModel,
+    decisions: Sequence[HumanDecision] = (),
+    *,
+    changed: Collection[int] | None = None,
+    known_weights: Mapping[tuple[int, int], float] | None = None,
+) -> Resolution:
+    """Cluster the records into people.
+
+    For a neighbourhood of a few changed records, pass their ids as `changed` and the match weights
+    already known for pairs of the other records as `known_weights` (record id pairs, smaller
+    first): only pairs touching a changed record are scored, since nothing else about the others
+    has changed. Without `changed`, every candidate pair is scored."""
     prepared = [prepare(r) for r in records]
     position = {p.record_id: i for i, p in enumerate(prepared)}
     decided = _decisions_by_pair(decisions, position)
     pairs, skipped = candidate_pairs(prepared)
+    known: dict[tuple[int, int], float] = {}
+    if changed is not None:
+        touched = {position[record_id] for record_id in changed if record_id in position}
+        pairs = {(i, j) for i, j in pairs if i in touched or j in touched}
+        for (a, b), weight in (known_weights or {}).items():
+            i, j = position.get(a), position.get(b)
+            if i is not None and j is not None and i not in touched and j not in touched:
+                known[_ordered(i, j)] = weight
+        pairs.update(known)
     pairs.update(decided)
 
     possible_weight = model.bands.possible
@@ -56,9 +78,10 @@ def resolve(records: Sequence[IdentityRecord], model: MatchModel, decisions: Seq
     for i, j in pairs:
         if (i, j) in decided:
             continue
-        a, b = prepared[i], prepared[j]
-        comparison = compare_records(a, b)
-        weight = weigh(comparison, a, b, model)[0]
+        weight = known.get((i, j))
+        if weight is None:
+            a, b = prepared[i], prepared[j]
+            weight = weigh(compare_records(a, b), a, b, model)[0]
         if weight >= probable_weight:
             links.append((weight, i, j))
         elif weight >= possible_weight:

@@ -120,10 +120,12 @@ def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int]) -> ResolutionRep
     driver_ids = _drivers_of(uow, neighbours)
     neighbours |= _records_of_drivers(uow, driver_ids)
     neighbourhood = _load_records(uow, sorted(neighbours))
-    resolution = resolve(neighbourhood, _model_for(uow), _decisions_among(uow, neighbours))
+    model = _model_for(uow)
+    resolution = resolve(neighbourhood, model, _decisions_among(uow, neighbours), changed=set(pending),
+                         known_weights=_stored_weights(uow, neighbours - set(pending), model))
 
     report = _assign_drivers(uow, resolution, operators)
-    _replace_links(uow, neighbours, resolution)
+    _replace_links(uow, neighbours, resolution, model)
     _clear_pending(uow, pending)
     return ResolutionReport(len(pending), report.drivers_created, report.licences_moved)
 
@@ -145,10 +147,11 @@ def resolve_everyone(app: Crosscheck) -> ResolutionReport:
                 records.append(identity_record(row))
             else:
                 operators.append(row.id)
-        resolution = resolve(records, _model_for(uow), _decisions_among(uow, None))
+        model = _model_for(uow)
+        resolution = resolve(records, model, _decisions_among(uow, None))
         report = _assign_drivers(uow, resolution, operators)
         session.execute(delete(link_table))
-        _insert_links(uow, resolution)
+        _insert_links(uow, resolution, model)
         _clear_pending(uow, [row.id for row in pending_rows])
         uow.commit()
     log.info("full resolution finished", extra={"records": len(records), "drivers_created": report.drivers_created,
@@ -281,21 +284,34 @@ def _point_emptied_drivers(uow: UnitOfWork, clusters: dict[int, list[int]], prev
                                 .values(merged_into_id=destinations[old].most_common(1)[0][0]))
 
 
-def _replace_links(uow: UnitOfWork, records: set[int], resolution: Resolution) -> None:
+def _stored_weights(uow: UnitOfWork, unchanged: set[int], model: MatchModel) -> dict[tuple[int, int], float]:
+    """Match weights already stored for pairs of unchanged records, brought to today's prior."""
+    weights = {}
+    for chunk in _chunks(sorted(unchanged)):
+        for a, b, weight, prior in uow.session.execute(
+                select(link_table.c.licence_a, link_table.c.licence_b, link_table.c.weight, link_table.c.prior_weight)
+                .where(link_table.c.licence_a.in_(chunk))):
+            if b in unchanged:
+                weights[(a, b)] = weight - prior + model.prior_weight
+    return weights
+
+
+def _replace_links(uow: UnitOfWork, records: set[int], resolution: Resolution, model: MatchModel) -> None:
     for chunk in _chunks(sorted(records)):
         uow.session.execute(delete(link_table).where(link_table.c.licence_a.in_(chunk)))
         uow.session.execute(delete(link_table).where(link_table.c.licence_b.in_(chunk)))
-    _insert_links(uow, resolution)
+    _insert_links(uow, resolution, model)
 
 
-def _insert_links(uow: UnitOfWork, resolution: Resolution) -> None:
+def _insert_links(uow: UnitOfWork, resolution: Resolution, model: MatchModel) -> None:
     now = utc_now()
     rows = {}
     for pairs, linked in ((resolution.links, True), (resolution.possible, False)):
         for a, b, score in pairs:
             key = (min(a, b), max(a, b))
             rows.setdefault(key, {"licence_a": key[0], "licence_b": key[1], "band": score.band, "linked": linked,
-                                  "weight": round(score.weight, 3), "probability": score.probability,
-                                  "reasons": list(score.reasons), "scored_at": now})
+                                  "weight": score.weight, "prior_weight": model.prior_weight,
+                                  "probability": score.probability, "reasons": list(score.reasons),
+                                  "scored_at": now})
     if rows:
         uow.session.execute(insert(link_table), list(rows.values()))

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from licensing.bootstrap import Crosscheck
 from licensing.errors import DomainError, NotFound
 from licensing.identity.records import IdentityRecord
 from licensing.identity.score import PairScore
@@ -74,7 +75,7 @@ class SearchOutcome:
     results: list[PersonHit]
 
 
-def search_drivers(uow: UnitOfWork, caller: Caller, query: SearchQuery, *, reason: str | None,
+def search_drivers(app: Crosscheck, caller: Caller, query: SearchQuery, *, reason: str | None,
                    application_reference: str | None) -> SearchOutcome:
     if not reason:
         raise SearchRefused(f"Say why you are searching: reason must be one of {', '.join(REASONS)}")
@@ -87,27 +88,33 @@ def search_drivers(uow: UnitOfWork, caller: Caller, query: SearchQuery, *, reaso
     if problem:
         raise SearchRefused(problem)
 
-    candidates = _candidates(uow, query)
-    ranked = rank_candidates(query, candidates, match_model().for_population(_population(uow)))
-    hits = _best_per_driver(uow, ranked)
-    results = [
-        PersonHit(driver_id=driver_id, score=round(score.probability, 6), weight=round(score.weight, 2),
-                  band=score.band, why=score.reasons, licences=licences)
-        for (driver_id, score), licences in zip(hits, _licences_of(uow, caller, [d for d, _ in hits]))
-    ]
-    event = AuditEvent(
+    # Reading needs no write lock; only the audit entry below does, in a short transaction of its own.
+    with app.unit_of_work(write=False) as uow:
+        candidates = _candidates(uow, query)
+        # The question is which of these candidates, if any, is the person asked about: the prior
+        # odds are those of the candidate set, not of two records drawn from the whole register.
+        ranked = rank_candidates(query, candidates, match_model().for_population(max(len(candidates), 2)))
+        hits = _best_per_driver(uow, ranked)
+        results = [
+            PersonHit(driver_id=driver_id, score=round(score.probability, 6), weight=round(score.weight, 2),
+                      band=score.band, why=score.reasons, licences=licences)
+            for (driver_id, score), licences in zip(hits, _licences_of(uow, caller, [d for d, _ in hits]), strict=True)
+        ]
+    # No results leave this function unless the search is in the audit log.
+    event_id = _audit(app, AuditEvent(
         kind="search", api_key_id=caller.key_id, authority_code=caller.authority_code, reason=reason,
         reference=(application_reference or "").strip() or None, query=_query_json(query),
         shown=[{"driver_id": hit.driver_id, "band": hit.band, "licence_ids": [l.licence_id for l in hit.licences]}
                for hit in results],
-    )
-    uow.session.add(event)
-    uow.commit()
-    return SearchOutcome(search_id=event.id, results=results)
+    ))
+    return SearchOutcome(search_id=event_id, results=results)
 
 
-def _population(uow: UnitOfWork) -> int:
-    return max(uow.session.execute(select(func.count()).select_from(licence_table)).scalar_one(), 2)
+def _audit(app: Crosscheck, event: AuditEvent) -> int:
+    with app.unit_of_work() as uow:
+        uow.session.add(event)
+        uow.commit()
+        return event.id
 
 
 def _candidates(uow: UnitOfWork, query: SearchQuery) -> list[IdentityRecord]:
@@ -178,26 +185,26 @@ class DriverView:
     licences: list[LicenceSummary]
 
 
-def view_driver(uow: UnitOfWork, caller: Caller, driver_id: int) -> DriverView:
+def view_driver(app: Crosscheck, caller: Caller, driver_id: int) -> DriverView:
     """A person across authorities, for an authority that has a reason to see them: it licenses
     them (now or before), or they live in its area. Every view is audited."""
-    driver = uow.session.get(Driver, driver_id)
-    if driver is None:
-        raise NotFound(f"No driver {driver_id}")
-    if driver.merged_into_id is not None:
-        return DriverView(driver_id, driver.merged_into_id, [])
-    rows = uow.session.execute(
-        select(Licence, Authority.name, Authority.licensing_email)
-        .join(Authority, Authority.code == Licence.authority_code)
-        .where(Licence.driver_id == driver_id).order_by(Licence.authority_code, Licence.licence_number)).all()
+    with app.unit_of_work(write=False) as uow:
+        driver = uow.session.get(Driver, driver_id)
+        if driver is None:
+            raise NotFound(f"No driver {driver_id}")
+        if driver.merged_into_id is not None:
+            return DriverView(driver_id, driver.merged_into_id, [])
+        rows = uow.session.execute(
+            select(Licence, Authority.name, Authority.licensing_email)
+            .join(Authority, Authority.code == Licence.authority_code)
+            .where(Licence.driver_id == driver_id).order_by(Licence.authority_code, Licence.licence_number)).all()
     concerned = {licence.authority_code for licence, _, _ in rows} | {
         licence.home_authority_code for licence, _, _ in rows if licence.home_authority_code}
     if not rows or not (caller.is_operator or caller.authority_code in concerned):
         # The same answer as for an unknown id: ids are no way to learn who is licensed where.
         raise NotFound(f"No driver {driver_id} that this authority licenses or whose home is in its area")
     licences = [summarise(licence, name, email, caller) for licence, name, email in rows]
-    uow.session.add(AuditEvent(kind="driver_view", api_key_id=caller.key_id, authority_code=caller.authority_code,
-                               query={"driver_id": driver_id},
-                               shown=[{"driver_id": driver_id, "licence_ids": [l.licence_id for l in licences]}]))
-    uow.commit()
+    _audit(app, AuditEvent(kind="driver_view", api_key_id=caller.key_id, authority_code=caller.authority_code,
+                           query={"driver_id": driver_id},
+                           shown=[{"driver_id": driver_id, "licence_ids": [l.licence_id for l in licences]}]))
     return DriverView(driver_id, None, licences)

@@ -108,7 +108,8 @@ class Licence(SQLModel, table=True):
     surname: str = Field(sa_type=String(200))
     forenames: str = Field(default="", sa_type=String(200))
     date_of_birth: date | None = None
-    driving_licence_number: str | None = Field(default=None, max_length=32)
+    # Indexed: records sharing a number are brought together for identity conflicts.
+    driving_licence_number: str | None = Field(default=None, max_length=32, index=True)
     ni_number: str | None = Field(default=None, max_length=16)
     address: str | None = Field(default=None, max_length=500)
     postcode: str | None = Field(default=None, max_length=10)
@@ -186,6 +187,8 @@ class IdentityLink(SQLModel, table=True):
     band: str = Field(max_length=16)  # certain | probable | possible
     linked: bool
     weight: float
+    # The prior odds inside the weight, which depend on the register's size when it was scored.
+    prior_weight: float
     probability: float
     reasons: list = Field(sa_type=JSON)
     scored_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)

@@ -250,6 +250,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('licence', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_licence_driver_id'), ['driver_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_licence_driving_licence_number'), ['driving_licence_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_licence_needs_findings'), ['needs_findings'], unique=False)
         batch_op.create_index(batch_op.f('ix_licence_needs_resolution'), ['needs_resolution'], unique=False)
 
@@ -297,6 +298,7 @@ def upgrade() -> None:
     sa.Column('band', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('linked', sa.Boolean(), nullable=False),
     sa.Column('weight', sa.Float(), nullable=False),
+    sa.Column('prior_weight', sa.Float(), nullable=False),
     sa.Column('probability', sa.Float(), nullable=False),
     sa.Column('reasons', sa.JSON(), nullable=False),
     sa.Column('scored_at', licensing.store.types.UtcDateTime(timezone=True), nullable=False),
@@ -368,6 +370,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_licence_needs_resolution'))
         batch_op.drop_index(batch_op.f('ix_licence_needs_findings'))
         batch_op.drop_index(batch_op.f('ix_licence_driver_id'))
+        batch_op.drop_index(batch_op.f('ix_licence_driving_licence_number'))
 
     op.drop_table('licence')
     with op.batch_alter_table('finding_event', schema=None) as batch_op:
