@@ -171,20 +171,12 @@ def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: 
 
     now = utc_now()
     alerts = AlertBatch(uow)
-    opened = updated = closed = reopened = 0
+    updated = closed = reopened = 0
+    new_facts = []
     for key, fact in sorted(facts.items()):
         finding = by_key.get(key)
         if finding is None:
-            finding = Finding(type=fact.type, fact_key=key, severity=fact.severity, summary=fact.summary,
-                              evidence=list(fact.evidence), licence_ids=list(fact.licence_ids),
-                              driver_ids=list(fact.driver_ids), fingerprint=fact.fingerprint(),
-                              opened_at=now, updated_at=now)
-            session.add(finding)
-            session.flush()
-            _write_links(uow, finding, fact)
-            _event(uow, finding, "opened")
-            alerts.finding_changed(finding, fact, change="opened")
-            opened += 1
+            new_facts.append(fact)
         elif finding.status == CLOSED:
             _apply_fact(uow, finding, fact, now)
             finding.status, finding.closed_at = OPEN, None
@@ -201,8 +193,32 @@ def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: 
             finding.status, finding.closed_at, finding.updated_at = CLOSED, now, now
             _event(uow, finding, "closed", reason="The fact no longer holds")
             closed += 1
+    for finding, fact in _open_findings(uow, new_facts, now):
+        alerts.finding_changed(finding, fact, change="opened")
     alerts.enqueue()
-    return FindingsReport(len(licences), opened, updated, closed, reopened)
+    return FindingsReport(len(licences), len(new_facts), updated, closed, reopened)
+
+
+def _open_findings(uow: UnitOfWork, facts: list[FindingFact], now) -> list[tuple[Finding, FindingFact]]:
+    """New findings in a few statements, however many a first load raises."""
+    if not facts:
+        return []
+    rows = [{"type": fact.type, "fact_key": fact.fact_key, "status": OPEN, "severity": fact.severity,
+             "summary": fact.summary, "evidence": list(fact.evidence), "licence_ids": list(fact.licence_ids),
+             "driver_ids": list(fact.driver_ids), "fingerprint": fact.fingerprint(), "opened_at": now,
+             "updated_at": now} for fact in facts]
+    table = Finding.__table__
+    ids = uow.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    opened = [(Finding(id=finding_id, **row), fact) for finding_id, row, fact in zip(ids, rows, facts, strict=True)]
+    licence_rows, authority_rows = [], []
+    for finding, fact in opened:
+        licence_rows += _licence_rows(finding.id, fact)
+        authority_rows += _authority_rows(finding.id, fact)
+    uow.session.execute(insert(FindingLicence), licence_rows)
+    uow.session.execute(insert(FindingAuthority), authority_rows)
+    uow.session.execute(insert(FindingEvent), [{"finding_id": finding.id, "kind": "opened", "at": now}
+                                               for finding, _ in opened])
+    return opened
 
 
 def _apply_fact(uow: UnitOfWork, finding: Finding, fact: FindingFact, now) -> None:
@@ -215,11 +231,17 @@ def _apply_fact(uow: UnitOfWork, finding: Finding, fact: FindingFact, now) -> No
 
 
 def _write_links(uow: UnitOfWork, finding: Finding, fact: FindingFact) -> None:
-    uow.session.execute(insert(FindingLicence), [{"finding_id": finding.id, "licence_id": licence_id}
-                                                 for licence_id in fact.licence_ids])
+    uow.session.execute(insert(FindingLicence), _licence_rows(finding.id, fact))
+    uow.session.execute(insert(FindingAuthority), _authority_rows(finding.id, fact))
+
+
+def _licence_rows(finding_id: int, fact: FindingFact) -> list[dict]:
+    return [{"finding_id": finding_id, "licence_id": licence_id} for licence_id in fact.licence_ids]
+
+
+def _authority_rows(finding_id: int, fact: FindingFact) -> list[dict]:
     roles = {code: "visible" for code in fact.visible_to} | {code: "for" for code in fact.for_authorities}
-    uow.session.execute(insert(FindingAuthority), [{"finding_id": finding.id, "authority_code": code, "role": role}
-                                                   for code, role in sorted(roles.items())])
+    return [{"finding_id": finding_id, "authority_code": code, "role": role} for code, role in sorted(roles.items())]
 
 
 def _event(uow: UnitOfWork, finding: Finding, kind: str, *, caller: Caller | None = None,
