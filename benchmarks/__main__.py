@@ -17,6 +17,10 @@ BENCHMARKS = [
      [("first_load_s", 15, "s", True), ("unchanged_repost_s", 5, "s", True), ("peak_rss_mb", 500, "MB", True)]),
     ("Feed of 125,000 rows, PostgreSQL", "benchmarks.feed_apply", ["--db", "postgresql"],
      [("first_load_s", 15, "s", True), ("unchanged_repost_s", 5, "s", True), ("peak_rss_mb", 500, "MB", True)]),
+    ("Feed posted to alert emails accepted (1,000 findings), SQLite", "benchmarks.alert_latency", ["--db", "sqlite"],
+     [("all_alerts_s", 60, "s", True)]),
+    ("Feed posted to alert emails accepted (1,000 findings), PostgreSQL", "benchmarks.alert_latency",
+     ["--db", "postgresql"], [("all_alerts_s", 60, "s", True)]),
 ]
 # The national register (500,000 licences, 318 authorities): built once per database by
 # benchmarks.national (in its own process, cached under var/bench), then copied for each benchmark.
@@ -30,6 +34,8 @@ for _db, _name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
          [("p95_ms", 10, "ms", True), ("true_first_share", 0.99, "", False), ("true_in_top10_share", 0.998, "", False)]),
         (f"Search over HTTP, 2 workers, 8 clients, 500,000 licences, {_name}", "benchmarks.national_search_http",
          ["--db", _db], [("searches_per_s", 150, "/s", False), ("p95_ms", 50, "ms", True)]),
+        (f"Nightly findings over 500,000 licences, {_name}", "benchmarks.national_findings", ["--db", _db],
+         [("nightly_findings_s", 60, "s", True)]),
     ]
 BENCHMARKS.append(
     ("Identity quality, labelled 500,000-licence register (no database)", "benchmarks.identity_quality", [],
