@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test bench lint clean
+.PHONY: setup run test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,7 @@ run: setup
 	$(BIN)/crosscheck serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	$(BIN)/ruff check licensing api jobs crosscheck tests benchmarks
 	$(BIN)/python -c "from licensing.reference.postcodes import build_postcode_index; build_postcode_index()"
 	$(BIN)/pytest -n 2 -q -p no:cacheprovider
 

@@ -52,7 +52,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        code = {413: "too_large", 404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type"}.get(
+        code = {400: "invalid_request", 413: "too_large", 404: "not_found", 405: "method_not_allowed",
+                415: "unsupported_media_type"}.get(
             error.code, "http_error")
         message = error.description
         if error.code == 413:
