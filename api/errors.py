@@ -21,6 +21,10 @@ _STATUS = {
 }
 
 
+_HTTP_ERROR_CODES = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+                     415: "unsupported_media_type"}
+
+
 def error_response(status: int, errors: list[dict]):
     response = jsonify({"status_code": status, "errors": errors})
     response.status_code = status
@@ -52,9 +56,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        code = {400: "invalid_request", 413: "too_large", 404: "not_found", 405: "method_not_allowed",
-                415: "unsupported_media_type"}.get(
-            error.code, "http_error")
+        code = _HTTP_ERROR_CODES.get(error.code, "http_error")
         message = error.description
         if error.code == 413:
             message = (f"The request body is larger than the limit of {app.config['MAX_CONTENT_LENGTH']} bytes; "

@@ -2,7 +2,8 @@
 
 Incremental: records added or changed by a feed (needs_resolution) are re-resolved together with
 their neighbourhood — every record sharing a blocking key with them and every record of the drivers
-those belong to — so a neighbourhood is resolved exactly as a full run would resolve it.
+those belong to. Only pairs touching a changed record are scored; the others keep the weight stored
+with their link, so a neighbourhood is clustered as a full run would cluster it.
 Full: the nightly job resolves every record. Both keep driver ids stable: a cluster keeps the id
 most of its records already had.
 """
@@ -131,9 +132,9 @@ def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int]) -> ResolutionRep
 
 
 def resolve_everyone(app: Crosscheck) -> ResolutionReport:
-    """The full run: every driver record resolved from scratch, driver ids kept stable. Keys and
-    are refreshed only for records waiting for resolution: the others' are still current, since
-    any change to a record marks it as waiting."""
+    """The full run: every driver record resolved from scratch, driver ids kept stable. Keys are
+    refreshed only for records waiting for resolution: the others' are still current, since any
+    change to a record marks it as waiting."""
     with app.unit_of_work() as uow:
         session = uow.session
         pending_rows = session.execute(
@@ -297,9 +298,17 @@ def _stored_weights(uow: UnitOfWork, unchanged: set[int], model: MatchModel) -> 
 
 
 def _replace_links(uow: UnitOfWork, records: set[int], resolution: Resolution, model: MatchModel) -> None:
+    """Links inside the neighbourhood are rewritten; a possible pair reaching outside it stays."""
+    inside = set()
     for chunk in _chunks(sorted(records)):
-        uow.session.execute(delete(link_table).where(link_table.c.licence_a.in_(chunk)))
-        uow.session.execute(delete(link_table).where(link_table.c.licence_b.in_(chunk)))
+        for a, b in uow.session.execute(select(link_table.c.licence_a, link_table.c.licence_b).where(
+                link_table.c.licence_a.in_(chunk) | link_table.c.licence_b.in_(chunk))):
+            if a in records and b in records:
+                inside.add((a, b))
+    if inside:
+        uow.session.execute(
+            delete(link_table).where(link_table.c.licence_a == bindparam("a"), link_table.c.licence_b == bindparam("b")),
+            [{"a": a, "b": b} for a, b in sorted(inside)])
     _insert_links(uow, resolution, model)
 
 
