@@ -22,12 +22,19 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
-def run_gunicorn(*, host: str, port: int, workers: int) -> None:
+def default_threads(database_url: str) -> int:
+    """Threads per worker. Requests are CPU-bound Python, so threads only help while a request waits
+    for a database in another process (PostgreSQL); with SQLite, in-process, they only contend for
+    the interpreter (measured: docs/benchmarks.md)."""
+    return 1 if database_url.startswith("sqlite") else 4
+
+
+def run_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
     _Gunicorn({
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
-        "threads": 4,
+        "threads": threads,
         "timeout": 120,
         # Access lines come from the app's own structured log, which never holds personal data.
         "accesslog": None,

@@ -1,5 +1,5 @@
 """Searching the national register over HTTP with the production server: `crosscheck serve
---workers 2` (gunicorn, gthread, 4 threads per worker) against a copy of the built database, driven
+--workers 2` (gunicorn, gthread; 1 thread per worker on SQLite, 4 on PostgreSQL) against a copy of the built database, driven
 by 8 client threads, each with its own keep-alive requests.Session, posting the labelled queries of
 benchmarks.national to /api/v1/searches for a bounded time (DURATION_S) and count (MAX_SEARCHES).
 

@@ -141,12 +141,14 @@ def demo(seed: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--threads", type=int, help="Threads per worker (default: 1 on SQLite, 4 on PostgreSQL).")
+def serve(host: str, port: int, workers: int, threads: int | None) -> None:
     """Serve the JSON API and the officers' pages with gunicorn (the production server)."""
-    from api.server import run_gunicorn
+    from api.server import default_threads, run_gunicorn
 
     configure_logging("INFO")
-    run_gunicorn(host=host, port=port, workers=workers)
+    run_gunicorn(host=host, port=port, workers=workers,
+                 threads=threads or default_threads(_crosscheck().settings.database_url))
 
 
 @main.command("jobs")

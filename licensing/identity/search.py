@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Sequence
 
+from rapidfuzz.distance import JaroWinkler
+
 from licensing.identity.keys import prepared_keys
 from licensing.identity.model import MatchModel
 from licensing.identity.records import IdentityRecord, PreparedRecord, prepare, prepare_cached
@@ -34,9 +36,25 @@ def query_keys(query: SearchQuery) -> frozenset[str]:
 def rank_candidates(query: SearchQuery, candidates: Sequence[IdentityRecord], model: MatchModel) -> list[tuple[int, PairScore]]:
     """Every candidate with its score, best first (ties by record id, so the order is stable)."""
     prepared_query = _prepared_query(query)
-    scored = [(c.record_id, score_prepared(prepared_query, prepare_cached(c), model)) for c in candidates]
-    scored.sort(key=lambda item: (-item[1].weight, item[0]))
-    return scored
+    scored = []
+    for candidate in candidates:
+        prepared = prepare_cached(candidate)
+        score = score_prepared(prepared_query, prepared, model)
+        scored.append((-score.weight, -_likeness(prepared_query, prepared), candidate.record_id, score))
+    scored.sort(key=lambda item: item[:3])
+    return [(record_id, score) for _, _, record_id, score in scored]
+
+
+def _likeness(query: PreparedRecord, candidate: PreparedRecord) -> float:
+    """Finer than the comparison levels, and used only to order candidates of equal weight: the one
+    written most like the query comes first (all its forenames rather than the first alone, the
+    surname as typed rather than another in the same variant group, more digits of the date of
+    birth in place)."""
+    likeness = JaroWinkler.normalized_similarity(query.surname.joined, candidate.surname.joined)
+    likeness += JaroWinkler.normalized_similarity(" ".join(query.forenames.tokens), " ".join(candidate.forenames.tokens))
+    if query.dob_digits and candidate.dob_digits:
+        likeness += sum(a == b for a, b in zip(query.dob_digits, candidate.dob_digits, strict=True)) / 8
+    return likeness
 
 
 def query_breadth_problem(query: SearchQuery) -> str | None:
