@@ -90,11 +90,11 @@ def search_drivers(app: Crosscheck, caller: Caller, query: SearchQuery, *, reaso
 
     # Reading needs no write lock; only the audit entry below does, in a short transaction of its own.
     with app.unit_of_work(write=False) as uow:
-        candidates = _candidates(uow, query)
+        candidates, driver_of = _candidates(uow, query)
         # The question is which of these candidates, if any, is the person asked about: the prior
         # odds are those of the candidate set, not of two records drawn from the whole register.
         ranked = rank_candidates(query, candidates, match_model().for_population(max(len(candidates), 2)))
-        hits = _best_per_driver(uow, ranked)
+        hits = _best_per_driver(ranked, driver_of)
         results = [
             PersonHit(driver_id=driver_id, score=round(score.probability, 6), weight=round(score.weight, 2),
                       band=score.band, why=score.reasons, licences=licences)
@@ -117,31 +117,24 @@ def _audit(app: Crosscheck, event: AuditEvent) -> int:
         return event.id
 
 
-def _candidates(uow: UnitOfWork, query: SearchQuery) -> list[IdentityRecord]:
+def _candidates(uow: UnitOfWork, query: SearchQuery) -> tuple[list[IdentityRecord], dict[int, int]]:
+    """Records sharing a usable key with the query, and the driver each belongs to: one query."""
     keys = sorted(query_keys(query))
     if not keys:
-        return []
-    counts = uow.session.execute(
-        select(key_table.c.key, func.count()).where(key_table.c.key.in_(keys)).group_by(key_table.c.key)).all()
-    usable = [key for key, count in counts if count <= SEARCH_KEY_LIMIT]
-    if not usable:
-        return []
-    ids = select(key_table.c.licence_id).where(key_table.c.key.in_(usable)).distinct().scalar_subquery()
-    rows = uow.session.execute(select(*RECORD_COLUMNS).where(licence_table.c.id.in_(ids)))
-    return [identity_record(row) for row in rows]
+        return [], {}
+    usable = (select(key_table.c.key).where(key_table.c.key.in_(keys)).group_by(key_table.c.key)
+              .having(func.count() <= SEARCH_KEY_LIMIT))
+    ids = select(key_table.c.licence_id).where(key_table.c.key.in_(usable.scalar_subquery()))
+    rows = uow.session.execute(select(*RECORD_COLUMNS, licence_table.c.driver_id)
+                               .where(licence_table.c.id.in_(ids.scalar_subquery()))).all()
+    return [identity_record(row) for row in rows], {row.id: row.driver_id for row in rows}
 
 
-def _best_per_driver(uow: UnitOfWork, ranked: list[tuple[int, PairScore]]) -> list[tuple[int, PairScore]]:
-    shown = [(record_id, score) for record_id, score in ranked if score.band in SHOWN_BANDS]
-    if not shown:
-        return []
-    driver_of = dict(uow.session.execute(
-        select(licence_table.c.id, licence_table.c.driver_id)
-        .where(licence_table.c.id.in_([record_id for record_id, _ in shown]))).all())
+def _best_per_driver(ranked: list[tuple[int, PairScore]], driver_of: dict[int, int]) -> list[tuple[int, PairScore]]:
     best: dict[int, PairScore] = {}
-    for record_id, score in shown:  # already best first
+    for record_id, score in ranked:  # already best first
         driver_id = driver_of.get(record_id)
-        if driver_id is not None and driver_id not in best:
+        if score.band in SHOWN_BANDS and driver_id is not None and driver_id not in best:
             best[driver_id] = score
     return list(best.items())[:MAX_RESULTS]
 
