@@ -3,9 +3,6 @@ server — on both databases."""
 
 from __future__ import annotations
 
-import socket
-from email import message_from_bytes
-from email.policy import default
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -18,6 +15,7 @@ from licensing.services.authorities import update_authority_settings
 from licensing.store.outbox import OutboxMessage
 from tests.conftest import bearer
 from tests.feeds import feed
+from tests.smtp import Relay, free_port
 
 WOLVERHAMPTON, MANCHESTER, BOLTON = "E08000031", "E08000003", "E08000001"
 # Lives in Manchester (M14), licensed by Wolverhampton; Manchester revoked him earlier.
@@ -142,24 +140,9 @@ def test_an_unknown_filter_value_is_refused(web, keys):
     assert response.status_code == 400
 
 
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_an_alert_reaches_the_teams_smtp_server_once(crosscheck, web, keys):
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    relay = Relay()
+    controller = Controller(relay, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         send(crosscheck, web, keys[WOLVERHAMPTON], feed(TARIQ_WOLVERHAMPTON))
@@ -170,9 +153,9 @@ def test_an_alert_reaches_the_teams_smtp_server_once(crosscheck, web, keys):
     finally:
         controller.stop()
     assert (first.sent, second.sent) == (4, 0)
-    to_wolverhampton = [m for m in inbox.messages if m.rcpt_tos == ["enforcement@wolverhampton.example"]]
+    to_wolverhampton = [d["message"] for d in relay.delivered if d["rcpt_tos"] == ["enforcement@wolverhampton.example"]]
     assert len(to_wolverhampton) == 1
-    text = message_from_bytes(to_wolverhampton[0].content, policy=default).get_content()
+    text = to_wolverhampton[0].get_content()
     assert "W1" in text and "Wolverhampton" in text and "/api/v1/findings/" in text
     assert "1979" not in text and "JX112233C" not in text  # no more personal data than needed
 

@@ -4,10 +4,7 @@ kept for the operator when it fails, and never lost when a sender process is kil
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -31,48 +28,10 @@ from licensing.services.outbox import (
 )
 from licensing.store.outbox import OutboxMessage
 from tests.conftest import REPO
+from tests.smtp import Relay, free_port
 
 SENDER = "Crosscheck <alerts@crosscheck.example>"
 ENFORCEMENT = "enforcement@ynysmon.example.gov.uk"
-
-
-class Relay:
-    """Accepts mail like a council's relay, except: nobody@ is an unknown user (550), busy@ a full
-    mailbox (451), and while refuse_sender is set the relay will not accept our sender address."""
-
-    def __init__(self) -> None:
-        self.received: list[email.message.EmailMessage] = []
-        self.refuse_sender = False
-        self._lock = threading.Lock()
-
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        if self.refuse_sender:
-            return "553 5.7.1 Sender address rejected: not owned by user"
-        envelope.mail_from = address
-        return "250 2.1.0 OK"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("nobody@"):
-            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
-        envelope.rcpt_tos.append(address)
-        return "250 2.1.5 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if any(address.startswith("busy@") for address in envelope.rcpt_tos):
-            return "451 4.3.0 Mailbox temporarily unavailable"
-        with self._lock:
-            self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 2.0.0 Ok: queued as 4AbCdE"
-
-    def message_ids(self) -> list[str]:
-        with self._lock:
-            return [message["Message-ID"] for message in self.received]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_relay(port: int) -> tuple[Controller, Relay]:

@@ -30,6 +30,7 @@ from licensing.mail import (
     TransientSendError,
     backend_from_settings,
 )
+from tests.smtp import Relay, free_port
 
 SENDER = "Crosscheck <alerts@crosscheck.example>"
 SMTP_USER = "crosscheck"
@@ -43,44 +44,11 @@ ALERT = OutgoingEmail(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def alert_to(address: str) -> OutgoingEmail:
     return OutgoingEmail(message_id=ALERT.message_id, to=address, subject=ALERT.subject, body=ALERT.body)
 
 
 # --- SMTP -------------------------------------------------------------------------------------
-
-
-class RecordingHandler:
-    """Accepts mail like a relay would, except for two mailboxes that exercise the failure replies."""
-
-    def __init__(self) -> None:
-        self.delivered: list[dict] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("nobody@"):
-            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
-        envelope.rcpt_tos.append(address)
-        return "250 2.1.5 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if any(address.startswith("busy@") for address in envelope.rcpt_tos):
-            return "451 4.3.0 Mailbox temporarily unavailable"
-        self.delivered.append(
-            {
-                "mail_from": envelope.mail_from,
-                "rcpt_tos": list(envelope.rcpt_tos),
-                "message": email.message_from_bytes(envelope.content, policy=email.policy.default),
-                "over_tls": session.ssl is not None,
-                "login": session.auth_data.login.decode() if session.authenticated else None,
-            }
-        )
-        return "250 2.0.0 Ok: queued as 4AbCdE"
 
 
 def accept_one_user(server, session, envelope, mechanism, auth_data):
@@ -94,8 +62,8 @@ def accept_one_user(server, session, envelope, mechanism, auth_data):
 
 
 @pytest.fixture
-def smtp_relay() -> Iterator[tuple[Controller, RecordingHandler]]:
-    handler = RecordingHandler()
+def smtp_relay() -> Iterator[tuple[Controller, Relay]]:
+    handler = Relay()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller, handler
@@ -116,11 +84,11 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def tls_relay(certificate) -> Iterator[tuple[Controller, RecordingHandler]]:
+def tls_relay(certificate) -> Iterator[tuple[Controller, Relay]]:
     cert, key = certificate
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_context.load_cert_chain(cert, key)
-    handler = RecordingHandler()
+    handler = Relay()
     controller = Controller(
         handler,
         hostname="127.0.0.1",
