@@ -66,6 +66,7 @@ def import_feed(authority_code: str, file: Path) -> None:
     """Import FILE (CSV or JSON: the same format as the feeds API) as AUTHORITY_CODE's full
     current register, and apply it now, exactly as a pushed feed would be applied."""
     from licensing.services import feeds, pipeline
+    from licensing.store.models import Feed
 
     app = _crosscheck()
     content_type = "application/json" if file.suffix.lower() == ".json" else "text/csv"
@@ -78,8 +79,6 @@ def import_feed(authority_code: str, file: Path) -> None:
         report = pipeline.process_feeds(app, authority_code=authority_code.upper(), progress=progress)
     for outcome in report.feeds:
         with app.unit_of_work(write=False) as uow:
-            from licensing.store.models import Feed
-
             feed = uow.session.get(Feed, outcome.feed_id)
             click.echo(f"Feed {feed.id}: {feed.status} — added {feed.added}, changed {feed.changed}, "
                        f"unchanged {feed.unchanged}, ended {feed.ended}, rejected rows {feed.rejected}")
