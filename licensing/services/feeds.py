@@ -38,6 +38,9 @@ REJECTED = "rejected"
 # confirming the older one afterwards would roll the register back.
 SUPERSEDED = "superseded"
 
+UNREADABLE = ("Crosscheck could not read this feed because of a fault on its side; nothing has changed. "
+              "The service operator has been told; send the feed again once they confirm it is fixed.")
+
 _LICENCE_FIELDS = COLUMNS  # every feed column is stored on the licence
 
 licence_table = Licence.__table__
@@ -142,6 +145,16 @@ def apply_feed(app: Crosscheck, feed_id: int, *, progress: Progress | None = Non
             feed.problems = [_problem_json(p) for p in rejected.problems]
             uow.commit()
             log.info("feed rejected", extra={"feed_id": feed_id, "authority": feed.authority_code})
+            return FeedOutcome(feed_id, REJECTED)
+        except Exception as fault:
+            # The same bytes would fail the same way every time, and feeds apply in order: set this
+            # one aside rather than let it hold up every feed behind it. Only the kind of fault is
+            # logged, since its message may quote the feed.
+            feed.status = REJECTED
+            feed.message = UNREADABLE
+            uow.commit()
+            log.error("feed could not be read", extra={"feed_id": feed_id, "authority": feed.authority_code,
+                                                       "fault": type(fault).__name__})
             return FeedOutcome(feed_id, REJECTED)
 
         plan = plan_reconciliation(parsed, _current_licences(uow, feed.authority_code))

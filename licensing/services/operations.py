@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
-from licensing.services.feeds import purge_applied_feed_bodies
+from licensing.services.feeds import UNREADABLE, purge_applied_feed_bodies
 from licensing.services.outbox import enqueue_email, failed_emails
 from licensing.store.db import UnitOfWork
 from licensing.store.models import Authority, Feed, JobStatus
@@ -82,4 +82,10 @@ def service_status(app: Crosscheck) -> dict:
             "feeds": {"received": feeds_waiting.get("received", 0),
                       "needs_confirmation": feeds_waiting.get("needs_confirmation", 0)},
             "stale_feeds": [asdict(s) for s in stale_feeds(uow, days=days)],
+            "unreadable_feeds": [
+                {"id": feed_id, "authority_code": code, "received_at": received_at}
+                for feed_id, code, received_at in session.execute(
+                    select(Feed.id, Feed.authority_code, Feed.received_at)
+                    .where(Feed.status == "rejected", Feed.message == UNREADABLE).order_by(Feed.id))
+            ],
         }

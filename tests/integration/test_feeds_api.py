@@ -279,3 +279,25 @@ def test_licences_are_paged(crosscheck, web, api_key):
     page = web.get("/api/v1/licences?page=3&page_size=10", headers=bearer(key)).json
     assert (page["total"], page["pages"], len(page["licences"])) == (25, 3, 5)
     assert web.get("/api/v1/licences?page=0", headers=bearer(key)).status_code == 400
+
+
+def test_a_feed_that_trips_a_fault_is_set_aside_and_holds_up_no_other(crosscheck, web, api_key, monkeypatch, caplog):
+    key, other = api_key(WOLVERHAMPTON), api_key(MANCHESTER)
+    first = post(web, key, register(3, surname="FAULTY"))
+    second = post(web, other, register(2))
+    real_parse = feeds.parse_feed
+
+    def parse_with_a_fault(body, content_type):
+        if b"FAULTY" in body:
+            raise ValueError("unexpected value 'FAULTY'")
+        return real_parse(body, content_type)
+
+    monkeypatch.setattr(feeds, "parse_feed", parse_with_a_fault)
+    outcomes = feeds.apply_pending_feeds(crosscheck)
+    assert [o.status for o in outcomes] == ["rejected", "applied"]
+    status = web.get(first.headers["Location"], headers=bearer(key)).json
+    assert status["message"] == feeds.UNREADABLE
+    assert web.get(second.headers["Location"], headers=bearer(other)).json["status"] == "applied"
+    assert "FAULTY" not in caplog.text
+    status = web.get("/api/v1/status", headers=bearer(api_key(None))).json
+    assert [f["id"] for f in status["unreadable_feeds"]] == [first.json["id"]]
