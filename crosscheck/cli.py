@@ -124,6 +124,18 @@ def status() -> None:
     click.echo(json.dumps(service_status(_crosscheck()), indent=2, default=str))
 
 
+@main.command("retry-email")
+@click.argument("outbox_id", type=int)
+def retry_email(outbox_id: int) -> None:
+    """Send a failed email (listed by `crosscheck status`) again, once whatever made it fail is put right."""
+    from licensing.services.outbox import retry_failed_email
+
+    app = _crosscheck()
+    with app.unit_of_work() as uow:
+        _domain(lambda: retry_failed_email(uow, outbox_id))
+    click.echo(f"Email {outbox_id} is queued to be sent again.")
+
+
 @main.command("demo")
 @click.option("--seed", default=7, show_default=True, help="Seed of the synthetic register.")
 def demo(seed: int) -> None:

@@ -93,3 +93,19 @@ def test_team_addresses_are_set_from_the_command_line(crosscheck, settings, monk
     assert (rochdale.enforcement_email, rochdale.alert_digest) == ("enforce@rochdale.example", "immediate")
     bad = CliRunner().invoke(main, ["set-authority", "E08000005", "--enforcement-email", "not-an-address"])
     assert bad.exit_code == 2 and "must be an email address" in bad.output
+
+
+def test_the_operator_resends_a_failed_email_from_the_command_line(crosscheck, settings, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CROSSCHECK_VAR_DIR", str(settings.var_dir))
+    with crosscheck.unit_of_work() as uow:
+        message = OutboxMessage(dedupe_key="y", to_address="a@b.example", subject="s", body="b", kind="alert",
+                                status="failed", attempts=8, last_error="550 mailbox unknown", next_attempt_at=utc_now())
+        uow.session.add(message)
+        uow.commit()
+    result = CliRunner().invoke(main, ["retry-email", str(message.id)])
+    assert result.exit_code == 0, result.output
+    with crosscheck.unit_of_work(write=False) as uow:
+        assert uow.session.get(OutboxMessage, message.id).status == "pending"
+    again = CliRunner().invoke(main, ["retry-email", str(message.id)])
+    assert again.exit_code == 2 and "Error:" in again.output
