@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Protocol, Sequence
 
-DRIVER_LICENCE_TYPES = frozenset(("hackney_carriage_driver", "private_hire_driver", "dual_driver"))
+from licensing.feeds.parse import DRIVER_LICENCE_TYPES
+
 
 # Where a home postcode was placed well enough to act on; 'unknown' is never enough.
 PLACED_HOME_PRECISIONS = frozenset(("exact", "probable"))

@@ -19,11 +19,12 @@ from sqlmodel import col
 from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
 from licensing.errors import Conflict, DomainError, Forbidden, NotFound
-from licensing.feeds.parse import COLUMNS, FeedRejected, LicenceRow, RowProblem, parse_feed
+from licensing.feeds.parse import COLUMNS, DRIVER_LICENCE_TYPES, FeedRejected, LicenceRow, RowProblem, parse_feed
 from licensing.identity.dln import grade_driving_licence_number
 from licensing.feeds.reconcile import CurrentLicence, ReconciliationPlan, content_hash, plan_reconciliation
 from licensing.services.api_keys import Caller
 from licensing.store.db import UnitOfWork, is_postgresql
+from licensing.store.slices import in_slices
 from licensing.store.models import Authority, Feed, FeedBody, Licence, LicenceEvent
 
 log = logging.getLogger(__name__)
@@ -261,7 +262,7 @@ def _problem_json(problem: RowProblem) -> dict:
 
 def licence_number_grade(row: LicenceRow) -> str | None:
     """How the driving licence number fits its holder (drivers only: an operator is a business)."""
-    if row.licence_type == "private_hire_operator":
+    if row.licence_type not in DRIVER_LICENCE_TYPES:
         return None
     grade = grade_driving_licence_number(row.driving_licence_number, surname=row.surname,
                                          forenames=row.forenames, date_of_birth=row.date_of_birth)
@@ -295,13 +296,15 @@ def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: Reconcilia
 
     to_write = plan.added + plan.changed + plan.ended
     # In slices, so that a national-size first load never holds every row's dict at once.
-    for start in range(0, len(plan.to_add), _WRITE_SLICE):
+    written = 0
+    for rows_slice in in_slices(plan.to_add, _WRITE_SLICE):
         session.execute(insert(licence_table), [
             {**located(row), "authority_code": feed.authority_code, "first_feed_id": feed.id,
              "last_changed_feed_id": feed.id, "created_at": now}
-            for row in plan.to_add[start:start + _WRITE_SLICE]
+            for row in rows_slice
         ])
-        progress(min(start + _WRITE_SLICE, len(plan.to_add)), to_write)
+        written += len(rows_slice)
+        progress(written, to_write)
 
     updates = plan.to_change + plan.to_reinstate
     if updates:
@@ -344,8 +347,7 @@ def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: Reconcilia
 def _licence_snapshots(uow: UnitOfWork, licence_ids: list[int]) -> dict[int, dict]:
     columns = [licence_table.c.id] + [licence_table.c[name] for name in _LICENCE_FIELDS]
     snapshots = {}
-    for start in range(0, len(licence_ids), 500):
-        chunk = licence_ids[start:start + 500]
+    for chunk in in_slices(licence_ids):
         for row in uow.session.execute(select(*columns).where(licence_table.c.id.in_(chunk))):
             mapping = row._mapping
             snapshots[mapping["id"]] = {name: mapping[name] for name in _LICENCE_FIELDS}

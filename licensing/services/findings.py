@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from sqlalchemy import delete, func, insert, select, update
 
@@ -22,7 +22,9 @@ from licensing.errors import Conflict, DomainError, NotFound
 from licensing.findings import FindingFact, LicenceFact, evaluate_findings
 from licensing.services.alerts import AlertBatch
 from licensing.services.api_keys import Caller
+from licensing.services.identity import FULL_RUN_SHARE
 from licensing.store.db import UnitOfWork
+from licensing.store.slices import in_slices
 from licensing.store.findings import (
     ACKNOWLEDGED, ACTIONED, CLOSED, DISMISSED, OPEN, Finding, FindingAuthority, FindingEvent, FindingLicence,
 )
@@ -31,8 +33,6 @@ from licensing.store.models import Authority, Licence
 log = logging.getLogger(__name__)
 
 licence_table = Licence.__table__
-_CHUNK = 500
-FULL_RUN_SHARE = 0.2
 # What an officer may move a finding to, from where.
 TRANSITIONS = {
     ACKNOWLEDGED: (OPEN,),
@@ -50,10 +50,6 @@ class FindingsReport:
     reopened: int
 
 
-def _chunks(items: Sequence, size: int = _CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
 
 def refresh_pending_findings(app: Crosscheck) -> FindingsReport:
     """Re-evaluate what the flagged licences may affect; one transaction."""
@@ -69,7 +65,7 @@ def refresh_pending_findings(app: Crosscheck) -> FindingsReport:
     with app.unit_of_work() as uow:
         scope = _scope_around(uow, flagged)
         report = _reconcile(uow, _licence_facts(uow, scope), scope_licences=scope)
-        for chunk in _chunks(flagged):
+        for chunk in in_slices(flagged):
             uow.session.execute(update(licence_table).where(licence_table.c.id.in_(chunk)).values(needs_findings=False))
         uow.commit()
     return report
@@ -92,13 +88,13 @@ def _scope_around(uow: UnitOfWork, seeds: list[int]) -> set[int]:
     on them, every record of the drivers involved, and every record sharing a licence number."""
     session = uow.session
     scope = set(seeds)
-    for chunk in _chunks(sorted(seeds)):
+    for chunk in in_slices(sorted(seeds)):
         findings = select(FindingLicence.finding_id).where(FindingLicence.licence_id.in_(chunk))
         scope.update(session.execute(select(FindingLicence.licence_id).where(FindingLicence.finding_id.in_(findings))).scalars())
     frontier = set(scope)
     while frontier:
         drivers, numbers = set(), set()
-        for chunk in _chunks(sorted(frontier)):
+        for chunk in in_slices(sorted(frontier)):
             for driver_id, number in session.execute(
                     select(licence_table.c.driver_id, licence_table.c.driving_licence_number)
                     .where(licence_table.c.id.in_(chunk))):
@@ -107,9 +103,9 @@ def _scope_around(uow: UnitOfWork, seeds: list[int]) -> set[int]:
                 if number:
                     numbers.add(number)
         found = set()
-        for chunk in _chunks(sorted(drivers)):
+        for chunk in in_slices(sorted(drivers)):
             found.update(session.execute(select(licence_table.c.id).where(licence_table.c.driver_id.in_(chunk))).scalars())
-        for chunk in _chunks(sorted(numbers)):
+        for chunk in in_slices(sorted(numbers)):
             found.update(session.execute(select(licence_table.c.id)
                                          .where(licence_table.c.driving_licence_number.in_(chunk))).scalars())
         frontier = found - scope
@@ -132,7 +128,7 @@ def _licence_facts(uow: UnitOfWork, licence_ids: set[int] | None) -> list[Licenc
         rows = uow.session.execute(select(*_FACT_COLUMNS)).all()
     else:
         rows = []
-        for chunk in _chunks(sorted(licence_ids)):
+        for chunk in in_slices(sorted(licence_ids)):
             rows += uow.session.execute(select(*_FACT_COLUMNS).where(licence_table.c.id.in_(chunk))).all()
     return [
         LicenceFact(
@@ -157,15 +153,15 @@ def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: 
         existing = session.execute(select(Finding)).scalars().all()
     else:
         ids = set()
-        for chunk in _chunks(sorted(scope_licences)):
+        for chunk in in_slices(sorted(scope_licences)):
             ids.update(session.execute(select(FindingLicence.finding_id)
                                        .where(FindingLicence.licence_id.in_(chunk))).scalars())
         keyed = [key for key in facts]
         existing = []
-        for chunk in _chunks(sorted(ids)):
+        for chunk in in_slices(sorted(ids)):
             existing += session.execute(select(Finding).where(Finding.id.in_(chunk))).scalars().all()
         known = {finding.fact_key for finding in existing}
-        for chunk in _chunks([key for key in keyed if key not in known]):
+        for chunk in in_slices([key for key in keyed if key not in known]):
             existing += session.execute(select(Finding).where(Finding.fact_key.in_(chunk))).scalars().all()
     by_key = {finding.fact_key: finding for finding in existing}
 

@@ -20,11 +20,13 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
+from licensing.feeds.parse import DRIVER_LICENCE_TYPES
 from licensing.identity.keys import KEY_GROUP_LIMIT, blocking_keys
 from licensing.identity.model import MatchModel
 from licensing.identity.records import IdentityRecord
 from licensing.identity.resolve import HumanDecision, Resolution, resolve
 from licensing.store.db import UnitOfWork
+from licensing.store.slices import in_slices
 from licensing.store.models import Driver, IdentityDecision, IdentityKey, IdentityLink, Licence
 
 log = logging.getLogger(__name__)
@@ -36,10 +38,9 @@ link_table = IdentityLink.__table__
 RECORD_COLUMNS = (licence_table.c.id, licence_table.c.surname, licence_table.c.forenames,
                    licence_table.c.date_of_birth, licence_table.c.driving_licence_number,
                    licence_table.c.ni_number, licence_table.c.postcode, licence_table.c.address)
-_CHUNK = 500
 FULL_RUN_SHARE = 0.2
 # Operators' licences name a business, not a person: they are not resolved into drivers.
-DRIVER_TYPES = ("hackney_carriage_driver", "private_hire_driver", "dual_driver")
+DRIVER_TYPES = DRIVER_LICENCE_TYPES
 
 
 @cache
@@ -59,10 +60,6 @@ def identity_record(row) -> IdentityRecord:
     return IdentityRecord(record_id=row[0], surname=row[1], forenames=row[2], date_of_birth=row[3],
                           driving_licence_number=row[4], ni_number=row[5], postcode=row[6], address=row[7])
 
-
-def _chunks(items: Sequence, size: int = _CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def resolve_pending(app: Crosscheck, *, batch: int = 50_000) -> ResolutionReport:
@@ -97,17 +94,17 @@ def _refresh_keys(uow: UnitOfWork, rows, *, all_waiting: bool = False) -> dict[i
         waiting = select(licence_table.c.id).where(licence_table.c.needs_resolution.is_(True))
         session.execute(delete(key_table).where(key_table.c.licence_id.in_(waiting)))
     else:
-        for chunk in _chunks([row.id for row in rows]):
+        for chunk in in_slices([row.id for row in rows]):
             session.execute(delete(key_table).where(key_table.c.licence_id.in_(chunk)))
     keys_by_record = {row.id: blocking_keys(identity_record(row)) for row in rows if row.licence_type in DRIVER_TYPES}
     key_rows = [{"key": key, "licence_id": licence_id} for licence_id, keys in keys_by_record.items() for key in keys]
-    for start in range(0, len(key_rows), 20_000):
-        session.execute(insert(key_table), key_rows[start:start + 20_000])
+    for rows_slice in in_slices(key_rows, 20_000):
+        session.execute(insert(key_table), rows_slice)
     return keys_by_record
 
 
 def _clear_pending(uow: UnitOfWork, ids: Sequence[int]) -> None:
-    for chunk in _chunks(list(ids)):
+    for chunk in in_slices(list(ids)):
         uow.session.execute(update(licence_table).where(licence_table.c.id.in_(chunk)).values(needs_resolution=False))
 
 
@@ -168,7 +165,7 @@ def _model_for(uow: UnitOfWork) -> MatchModel:
 
 def _load_rows(uow: UnitOfWork, ids: Sequence[int]):
     rows = []
-    for chunk in _chunks(list(ids)):
+    for chunk in in_slices(list(ids)):
         rows += uow.session.execute(
             select(*RECORD_COLUMNS, licence_table.c.licence_type).where(licence_table.c.id.in_(chunk))).all()
     return rows
@@ -182,12 +179,12 @@ def _records_sharing_keys(uow: UnitOfWork, keys: set[str]) -> set[int]:
     """Records holding any of the keys, skipping keys too common to compare on (as a full run does)."""
     keys = sorted(keys)
     usable = []
-    for chunk in _chunks(keys):
+    for chunk in in_slices(keys):
         counts = uow.session.execute(
             select(key_table.c.key, func.count()).where(key_table.c.key.in_(chunk)).group_by(key_table.c.key))
         usable += [key for key, count in counts if count <= KEY_GROUP_LIMIT]
     found: set[int] = set()
-    for chunk in _chunks(usable):
+    for chunk in in_slices(usable):
         found.update(uow.session.execute(
             select(key_table.c.licence_id).where(key_table.c.key.in_(chunk))).scalars())
     return found
@@ -195,7 +192,7 @@ def _records_sharing_keys(uow: UnitOfWork, keys: set[str]) -> set[int]:
 
 def _drivers_of(uow: UnitOfWork, licence_ids: Iterable[int]) -> set[int]:
     drivers: set[int] = set()
-    for chunk in _chunks(sorted(licence_ids)):
+    for chunk in in_slices(sorted(licence_ids)):
         drivers.update(uow.session.execute(
             select(licence_table.c.driver_id).where(licence_table.c.id.in_(chunk),
                                                     licence_table.c.driver_id.is_not(None))).scalars())
@@ -204,7 +201,7 @@ def _drivers_of(uow: UnitOfWork, licence_ids: Iterable[int]) -> set[int]:
 
 def _records_of_drivers(uow: UnitOfWork, driver_ids: Iterable[int]) -> set[int]:
     found: set[int] = set()
-    for chunk in _chunks(sorted(driver_ids)):
+    for chunk in in_slices(sorted(driver_ids)):
         found.update(uow.session.execute(
             select(licence_table.c.id).where(licence_table.c.driver_id.in_(chunk))).scalars())
     return found
@@ -233,7 +230,7 @@ def _assign_drivers(uow: UnitOfWork, resolution: Resolution, operators: list[int
         clusters[-operator_licence] = [operator_licence]
     all_ids = [record_id for members in clusters.values() for record_id in members]
     current: dict[int, int | None] = {}
-    for chunk in _chunks(sorted(all_ids)):
+    for chunk in in_slices(sorted(all_ids)):
         current.update(session.execute(
             select(licence_table.c.id, licence_table.c.driver_id).where(licence_table.c.id.in_(chunk))).all())
 
@@ -277,7 +274,7 @@ def _point_emptied_drivers(uow: UnitOfWork, clusters: dict[int, list[int]], prev
             old = previous[member]
             if old is not None and old not in kept:
                 destinations[old][chosen[cluster]] += 1
-    for chunk in _chunks(sorted(destinations)):
+    for chunk in in_slices(sorted(destinations)):
         still_used = set(uow.session.execute(
             select(licence_table.c.driver_id).where(licence_table.c.driver_id.in_(chunk))).scalars())
         for old in set(chunk) - still_used:
@@ -288,7 +285,7 @@ def _point_emptied_drivers(uow: UnitOfWork, clusters: dict[int, list[int]], prev
 def _stored_weights(uow: UnitOfWork, unchanged: set[int], model: MatchModel) -> dict[tuple[int, int], float]:
     """Match weights already stored for pairs of unchanged records, brought to today's prior."""
     weights = {}
-    for chunk in _chunks(sorted(unchanged)):
+    for chunk in in_slices(sorted(unchanged)):
         for a, b, weight, prior in uow.session.execute(
                 select(link_table.c.licence_a, link_table.c.licence_b, link_table.c.weight, link_table.c.prior_weight)
                 .where(link_table.c.licence_a.in_(chunk))):
@@ -300,7 +297,7 @@ def _stored_weights(uow: UnitOfWork, unchanged: set[int], model: MatchModel) -> 
 def _replace_links(uow: UnitOfWork, records: set[int], resolution: Resolution, model: MatchModel) -> None:
     """Links inside the neighbourhood are rewritten; a possible pair reaching outside it stays."""
     inside = set()
-    for chunk in _chunks(sorted(records)):
+    for chunk in in_slices(sorted(records)):
         for a, b in uow.session.execute(select(link_table.c.licence_a, link_table.c.licence_b).where(
                 link_table.c.licence_a.in_(chunk) | link_table.c.licence_b.in_(chunk))):
             if a in records and b in records:
