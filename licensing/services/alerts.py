@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from datetime import datetime
+from typing import Iterable
 
 from sqlalchemy import select, update
 
@@ -19,6 +20,7 @@ from licensing.findings import FindingFact
 from licensing.findings.facts import licence_type_words
 from licensing.services.outbox import enqueue_email
 from licensing.store.db import UnitOfWork
+from licensing.store.slices import in_slices
 from licensing.store.findings import DigestItem, Finding
 from licensing.store.models import Authority, Licence
 
@@ -46,14 +48,19 @@ def _teams(authority: Authority, finding_type: str) -> list[tuple[str, str]]:
     return unique
 
 
-def _who(uow: UnitOfWork, finding: Finding) -> list[str]:
-    """The licences concerned, as an officer recognises them: name, licence number, authority."""
-    rows = uow.session.execute(
-        select(Licence.forenames, Licence.surname, Licence.licence_type, Licence.licence_number, Authority.name)
-        .join(Authority, Authority.code == Licence.authority_code)
-        .where(Licence.id.in_(finding.licence_ids)).order_by(Licence.id)).all()
-    return [f"{forenames} {surname}: {licence_type_words(kind)} licence {number}, {authority}"
-            for forenames, surname, kind, number, authority in rows]
+def _who(uow: UnitOfWork, findings: Iterable[Finding]) -> dict[int, list[str]]:
+    """The licences each finding concerns, as an officer recognises them: name, licence number,
+    authority. One query per slice of licences, however many findings."""
+    findings = list(findings)
+    licence_ids = sorted({licence_id for finding in findings for licence_id in finding.licence_ids})
+    described = {}
+    for ids in in_slices(licence_ids):
+        for licence_id, forenames, surname, kind, number, authority in uow.session.execute(
+                select(Licence.id, Licence.forenames, Licence.surname, Licence.licence_type, Licence.licence_number,
+                       Authority.name).join(Authority, Authority.code == Licence.authority_code)
+                .where(Licence.id.in_(ids))):
+            described[licence_id] = f"{forenames} {surname}: {licence_type_words(kind)} licence {number}, {authority}"
+    return {finding.id: [described[i] for i in sorted(finding.licence_ids) if i in described] for finding in findings}
 
 
 class AlertBatch:
@@ -78,6 +85,7 @@ class AlertBatch:
     def enqueue(self) -> int:
         """Write the immediate alerts to the outbox, in the refresh's transaction."""
         base = self.uow.settings.public_base_url
+        who = _who(self.uow, (finding for changes in self.immediate.values() for finding, _ in changes))
         queued = 0
         for code, changes in sorted(self.immediate.items()):
             authority = self.uow.session.get(Authority, code)
@@ -92,21 +100,21 @@ class AlertBatch:
             for (team, address), team_changes in by_team.items():
                 enqueue_email(self.uow.session, dedupe_key=f"alert:{code}:{team}:{identity}", to=address,
                               kind="alert", authority_code=code,
-                              subject=_subject(team_changes), body=self._body(team_changes, base))
+                              subject=_subject(team_changes), body=_body(team_changes, who, base))
                 queued += 1
         self.immediate.clear()
         return queued
 
-    def _body(self, changes: list[tuple[Finding, str]], base: str) -> str:
-        if len(changes) == 1:
-            finding, change = changes[0]
-            return _single_alert(finding, change, _who(self.uow, finding), base)
-        lines = [f"{len(changes)} findings need your attention now:", ""]
-        for finding, change in changes:
-            lines += [f"- {TITLES.get(finding.type, finding.type)} ({change}): {finding.summary}",
-                      *[f"  {who}" for who in _who(self.uow, finding)],
-                      f"  {base}/api/v1/findings/{finding.id}"]
-        return "\n".join(lines + ["", _SHARING_NOTE])
+def _body(changes: list[tuple[Finding, str]], who: dict[int, list[str]], base: str) -> str:
+    if len(changes) == 1:
+        finding, change = changes[0]
+        return _single_alert(finding, change, who[finding.id], base)
+    lines = [f"{len(changes)} findings need your attention now:", ""]
+    for finding, change in changes:
+        lines += [f"- {TITLES.get(finding.type, finding.type)} ({change}): {finding.summary}",
+                  *[f"  {licence}" for licence in who[finding.id]],
+                  f"  {base}/api/v1/findings/{finding.id}"]
+    return "\n".join(lines + ["", _SHARING_NOTE])
 
 
 def _subject(changes: list[tuple[Finding, str]]) -> str:
@@ -152,16 +160,16 @@ def send_digests(app: Crosscheck, *, now: datetime | None = None) -> int:
             authority = session.get(Authority, code)
             findings = {f.id: f for f in session.execute(
                 select(Finding).where(Finding.id.in_({i.finding_id for i in waiting}))).scalars()}
+            who = _who(uow, findings.values())
             lines_by_team: dict[tuple[str, str], list[str]] = defaultdict(list)
             for item in waiting:
                 finding = findings[item.finding_id]
                 if finding.status == "closed":
                     continue  # resolved before the digest went out: nothing to do
-                who = "; ".join(_who(uow, finding))
                 for team in _teams(authority, finding.type):
                     lines_by_team[team].append(
                         f"- {TITLES.get(finding.type, finding.type)} ({item.change}): {finding.summary}\n"
-                        f"  {who}\n"
+                        f"  {'; '.join(who[finding.id])}\n"
                         f"  {base}/api/v1/findings/{finding.id}")
             for (team, address), lines in lines_by_team.items():
                 enqueue_email(
