@@ -21,7 +21,7 @@ from licensing.findings.facts import licence_type_words
 from licensing.services.outbox import enqueue_email
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
-from licensing.store.findings import DigestItem, Finding
+from licensing.store.findings import CLOSED, DigestItem, Finding
 from licensing.store.models import Authority, Licence
 
 TITLES = {
@@ -164,7 +164,7 @@ def send_digests(app: Crosscheck, *, now: datetime | None = None) -> int:
             lines_by_team: dict[tuple[str, str], list[str]] = defaultdict(list)
             for item in waiting:
                 finding = findings[item.finding_id]
-                if finding.status == "closed":
+                if finding.status == CLOSED:
                     continue  # resolved before the digest went out: nothing to do
                 for team in _teams(authority, finding.type):
                     lines_by_team[team].append(

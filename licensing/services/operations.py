@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 
 from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
-from licensing.services.feeds import UNREADABLE, purge_applied_feed_bodies
+from licensing.services.feeds import (
+    NEEDS_CONFIRMATION, RECEIVED, REJECTED, UNREADABLE, purge_applied_feed_bodies,
+)
 from licensing.services.outbox import enqueue_email, failed_emails
 from licensing.store.db import UnitOfWork
 from licensing.store.models import Authority, Feed, JobStatus
@@ -70,7 +72,7 @@ def service_status(app: Crosscheck) -> dict:
         jobs = session.execute(select(JobStatus).order_by(JobStatus.job)).scalars().all()
         outbox = dict(session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
         feeds_waiting = dict(session.execute(
-            select(Feed.status, func.count()).where(Feed.status.in_(("received", "needs_confirmation")))
+            select(Feed.status, func.count()).where(Feed.status.in_((RECEIVED, NEEDS_CONFIRMATION)))
             .group_by(Feed.status)).all())
         return {
             "jobs": [{"job": j.job, "last_started_at": j.last_started_at, "last_finished_at": j.last_finished_at,
@@ -79,13 +81,12 @@ def service_status(app: Crosscheck) -> dict:
                       "failures": j.failures} for j in jobs],
             "outbox": {status: outbox.get(status, 0) for status in ("pending", "sending", "sent", "failed")},
             "failed_emails": [asdict(f) for f in failed_emails(uow)],
-            "feeds": {"received": feeds_waiting.get("received", 0),
-                      "needs_confirmation": feeds_waiting.get("needs_confirmation", 0)},
+            "feeds": {status: feeds_waiting.get(status, 0) for status in (RECEIVED, NEEDS_CONFIRMATION)},
             "stale_feeds": [asdict(s) for s in stale_feeds(uow, days=days)],
             "unreadable_feeds": [
                 {"id": feed_id, "authority_code": code, "received_at": received_at}
                 for feed_id, code, received_at in session.execute(
                     select(Feed.id, Feed.authority_code, Feed.received_at)
-                    .where(Feed.status == "rejected", Feed.message == UNREADABLE).order_by(Feed.id))
+                    .where(Feed.status == REJECTED, Feed.message == UNREADABLE).order_by(Feed.id))
             ],
         }
