@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import current_app, g, request
 
 from licensing.errors import Forbidden, Unauthorised
-from licensing.services.api_keys import Caller, authenticate
+from licensing.actors import Actor
+from licensing.services.api_keys import authenticate
 
 
 def require_api_key() -> None:
@@ -18,18 +19,18 @@ def require_api_key() -> None:
         g.caller = authenticate(uow, presented.strip())
 
 
-def current_caller() -> Caller:
+def current_caller() -> Actor:
     return g.caller
 
 
-def require_operator() -> Caller:
+def require_operator() -> Actor:
     caller = current_caller()
     if not caller.is_operator:
         raise Forbidden("Only the service operator's keys may do this")
     return caller
 
 
-def require_authority() -> Caller:
+def require_authority() -> Actor:
     caller = current_caller()
     if caller.authority_code is None:
         raise Forbidden("This needs an authority's API key")

@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 
 from benchmarks.common import REPO, emit, fresh_database
 from licensing.services import feeds, pipeline
-from licensing.services.api_keys import Caller
+from licensing.actors import Actor
 from licensing.services.authorities import update_authority_settings
 from licensing.synthetic import feed_csv, generate_register
 
@@ -64,7 +64,7 @@ def main() -> None:
     smtp = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     smtp.start()
     with fresh_database(args.db) as app:
-        operator = Caller(0, None, "operator")
+        operator = Actor.service()
         with app.unit_of_work() as uow:
             for code in (MANCHESTER, WOLVERHAMPTON):
                 update_authority_settings(uow, operator, code, {"enforcement_email": f"enforcement@{code}.example",

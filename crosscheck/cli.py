@@ -101,13 +101,13 @@ def import_feed(authority_code: str, file: Path) -> None:
 @click.option("--pull-every", "feed_pull_minutes", type=int, help="Minutes between pulls of the published register.")
 def set_authority(authority_code: str, **options) -> None:
     """Change AUTHORITY_CODE's settings: team email addresses, alert digest, pulled feed."""
-    from licensing.services.api_keys import Caller
+    from licensing.actors import Actor
     from licensing.services.authorities import authority_settings, update_authority_settings
 
     changes = {name: value for name, value in options.items() if value is not None}
     app = _crosscheck()
     with app.unit_of_work() as uow:
-        authority = _domain(lambda: update_authority_settings(uow, Caller(0, None, "operator"),
+        authority = _domain(lambda: update_authority_settings(uow, Actor.service(),
                                                               authority_code.upper(), changes))
         for name, value in authority_settings(authority).items():
             click.echo(f"{name}: {'' if value is None else value}")

@@ -5,29 +5,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 
 from sqlmodel import select
 
+from licensing.actors import Actor, Role
 from licensing.clock import utc_now
 from licensing.errors import NotFound, Unauthorised
 from licensing.store.db import UnitOfWork
 from licensing.store.models import ApiKey, Authority
 
 KEY_PREFIX = "cc_"
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling: the key's authority (None for the operator) and its role."""
-
-    key_id: int
-    authority_code: str | None
-    role: str
-
-    @property
-    def is_operator(self) -> bool:
-        return self.role == "operator"
 
 
 def _hash(secret: str) -> str:
@@ -45,7 +32,7 @@ def create_api_key(uow: UnitOfWork, authority_code: str | None, *, label: str = 
     session.add(
         ApiKey(
             authority_code=authority_code,
-            role="authority" if authority_code else "operator",
+            role=Role.AUTHORITY_SYSTEM if authority_code else Role.OPERATOR,
             prefix=prefix,
             secret_hash=_hash(secret),
             label=label,
@@ -55,14 +42,14 @@ def create_api_key(uow: UnitOfWork, authority_code: str | None, *, label: str = 
     return f"{KEY_PREFIX}{prefix}_{secret}"
 
 
-def authenticate(uow: UnitOfWork, presented: str) -> Caller:
+def authenticate(uow: UnitOfWork, presented: str) -> Actor:
     if not presented.startswith(KEY_PREFIX) or presented.count("_") < 2:
         raise Unauthorised("The API key is not in the form Crosscheck issues (cc_...)")
     prefix, _, secret = presented[len(KEY_PREFIX):].partition("_")
     key = uow.session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
     if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, _hash(secret)):
         raise Unauthorised("The API key is unknown or has been revoked")
-    return Caller(key_id=key.id, authority_code=key.authority_code, role=key.role)
+    return Actor.api_key(key_id=key.id, authority_code=key.authority_code, role=key.role)
 
 
 def revoke_api_key(uow: UnitOfWork, prefix: str) -> None:

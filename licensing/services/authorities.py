@@ -11,7 +11,7 @@ from sqlalchemy import select
 from licensing.errors import DomainError, Forbidden, NotFound
 from licensing.reference.authorities import load_authorities
 from licensing.store.db import UnitOfWork
-from licensing.services.api_keys import Caller
+from licensing.actors import Actor
 from licensing.store.models import Authority
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -55,7 +55,7 @@ def authority_settings(authority: Authority) -> dict:
             "last_feed_received_at": authority.last_feed_received_at}
 
 
-def update_authority_settings(uow: UnitOfWork, caller: Caller, code: str, changes: dict) -> Authority:
+def update_authority_settings(uow: UnitOfWork, caller: Actor, code: str, changes: dict) -> Authority:
     """Change an authority's own settings. Only that authority (or the operator) may."""
     if not (caller.is_operator or caller.authority_code == code):
         raise Forbidden("An authority's settings can be changed only with its own API key")
@@ -86,7 +86,7 @@ def update_authority_settings(uow: UnitOfWork, caller: Caller, code: str, change
     return authority
 
 
-def get_authority_for(uow: UnitOfWork, caller: Caller, code: str) -> Authority:
+def get_authority_for(uow: UnitOfWork, caller: Actor, code: str) -> Authority:
     if not (caller.is_operator or caller.authority_code == code):
         raise Forbidden("An authority's settings can be read only with its own API key")
     return get_authority(uow, code)

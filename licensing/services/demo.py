@@ -7,7 +7,8 @@ from typing import Callable, Iterator
 
 from licensing.bootstrap import Crosscheck
 from licensing.services import feeds, pipeline
-from licensing.services.api_keys import Caller, create_api_key
+from licensing.actors import Actor
+from licensing.services.api_keys import create_api_key
 from licensing.services.authorities import update_authority_settings
 from licensing.store.models import Authority
 from licensing.synthetic import demo_register, feed_csv
@@ -16,7 +17,7 @@ from licensing.synthetic import demo_register, feed_csv
 def load_demo(app: Crosscheck, *, seed: int, progress: Callable[[str], None] = lambda _: None) -> Iterator[str]:
     register = demo_register(seed=seed)
     keys = []
-    operator = Caller(0, None, "operator")
+    operator = Actor.service()
     for code in register.authorities():
         # Team mailboxes on a reserved domain: in the demo, alerts land in var/outbox as files.
         with app.unit_of_work() as uow:

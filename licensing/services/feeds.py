@@ -22,7 +22,7 @@ from licensing.errors import Conflict, DomainError, Forbidden, NotFound
 from licensing.feeds.parse import COLUMNS, DRIVER_LICENCE_TYPES, FeedRejected, LicenceRow, RowProblem, parse_feed
 from licensing.identity.dln import grade_driving_licence_number
 from licensing.feeds.reconcile import CurrentLicence, ReconciliationPlan, content_hash, plan_reconciliation
-from licensing.services.api_keys import Caller
+from licensing.actors import Actor
 from licensing.store.db import UnitOfWork, is_postgresql
 from licensing.store.slices import in_slices
 from licensing.store.models import Authority, Feed, FeedBody, Licence, LicenceEvent
@@ -186,7 +186,7 @@ def apply_feed(app: Crosscheck, feed_id: int, *, progress: Progress | None = Non
     return FeedOutcome(feed_id, APPLIED)
 
 
-def confirm_feed(uow: UnitOfWork, caller: Caller, feed_id: int) -> Feed:
+def confirm_feed(uow: UnitOfWork, caller: Actor, feed_id: int) -> Feed:
     """The authority confirms a held feed: it goes back in the queue and applies despite the hold."""
     feed = get_feed(uow, caller, feed_id)
     if feed.status == SUPERSEDED:
@@ -200,7 +200,7 @@ def confirm_feed(uow: UnitOfWork, caller: Caller, feed_id: int) -> Feed:
     return feed
 
 
-def get_feed(uow: UnitOfWork, caller: Caller, feed_id: int) -> Feed:
+def get_feed(uow: UnitOfWork, caller: Actor, feed_id: int) -> Feed:
     feed = uow.session.get(Feed, feed_id)
     # The same answer for 'not yours' as for 'not there': feed ids are not a way to learn about
     # other authorities.
@@ -209,7 +209,7 @@ def get_feed(uow: UnitOfWork, caller: Caller, feed_id: int) -> Feed:
     return feed
 
 
-def list_licences(uow: UnitOfWork, caller: Caller, *, page: int, page_size: int,
+def list_licences(uow: UnitOfWork, caller: Actor, *, page: int, page_size: int,
                   include_ended: bool = False) -> tuple[list[Licence], int]:
     if caller.authority_code is None:
         raise Forbidden("Licence lists belong to an authority: use an authority's API key")

@@ -21,7 +21,7 @@ from licensing.clock import london_today, utc_now
 from licensing.errors import Conflict, DomainError, NotFound
 from licensing.findings import FindingFact, LicenceFact, evaluate_findings
 from licensing.services.alerts import AlertBatch
-from licensing.services.api_keys import Caller
+from licensing.actors import Actor
 from licensing.services.identity import FULL_RUN_SHARE
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
@@ -240,7 +240,7 @@ def _authority_rows(finding_id: int, fact: FindingFact) -> list[dict]:
     return [{"finding_id": finding_id, "authority_code": code, "role": role} for code, role in sorted(roles.items())]
 
 
-def _event(uow: UnitOfWork, finding: Finding, kind: str, *, caller: Caller | None = None,
+def _event(uow: UnitOfWork, finding: Finding, kind: str, *, caller: Actor | None = None,
            reason: str | None = None) -> None:
     uow.session.add(FindingEvent(finding_id=finding.id, kind=kind, api_key_id=caller.key_id if caller else None,
                                  authority_code=caller.authority_code if caller else None, reason=reason))
@@ -248,11 +248,11 @@ def _event(uow: UnitOfWork, finding: Finding, kind: str, *, caller: Caller | Non
 
 # The officers' side ------------------------------------------------------------------------------
 
-def _visible(caller: Caller):
+def _visible(caller: Actor):
     return select(FindingAuthority.finding_id).where(FindingAuthority.authority_code == caller.authority_code)
 
 
-def list_findings(uow: UnitOfWork, caller: Caller, *, types: Iterable[str] = (), statuses: Iterable[str] = (),
+def list_findings(uow: UnitOfWork, caller: Actor, *, types: Iterable[str] = (), statuses: Iterable[str] = (),
                   page: int, page_size: int) -> tuple[list[Finding], int]:
     query = select(Finding)
     if not caller.is_operator:
@@ -267,7 +267,7 @@ def list_findings(uow: UnitOfWork, caller: Caller, *, types: Iterable[str] = (),
     return list(rows), total
 
 
-def get_finding(uow: UnitOfWork, caller: Caller, finding_id: int) -> Finding:
+def get_finding(uow: UnitOfWork, caller: Actor, finding_id: int) -> Finding:
     finding = uow.session.get(Finding, finding_id)
     if finding is None or not (caller.is_operator or uow.session.execute(
             _visible(caller).where(FindingAuthority.finding_id == finding_id)).first()):
@@ -285,7 +285,7 @@ def finding_details(uow: UnitOfWork, finding: Finding) -> tuple[dict[str, list[s
     return {role: sorted(codes) for role, codes in roles.items()}, list(events)
 
 
-def change_finding_status(uow: UnitOfWork, caller: Caller, finding_id: int, new_status: str,
+def change_finding_status(uow: UnitOfWork, caller: Actor, finding_id: int, new_status: str,
                           reason: str | None) -> Finding:
     finding = get_finding(uow, caller, finding_id)
     if caller.authority_code is None:

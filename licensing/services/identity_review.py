@@ -9,7 +9,7 @@ from sqlalchemy import or_, select, update
 
 from licensing.bootstrap import Crosscheck
 from licensing.errors import DomainError, Forbidden, NotFound
-from licensing.services.api_keys import Caller
+from licensing.actors import Actor
 from licensing.services.identity import resolve_pending
 from licensing.store.models import IdentityDecision, IdentityLink, Licence
 
@@ -28,7 +28,7 @@ class ReviewItem:
     driver_b: int | None
 
 
-def links_for_review(app: Crosscheck, caller: Caller, *, limit: int = 200) -> list[ReviewItem]:
+def links_for_review(app: Crosscheck, caller: Actor, *, limit: int = 200) -> list[ReviewItem]:
     """Probable links (made, to confirm) and possible pairs (not made, to consider) that touch the
     caller's own licences."""
     if caller.authority_code is None:
@@ -45,7 +45,7 @@ def links_for_review(app: Crosscheck, caller: Caller, *, limit: int = 200) -> li
                        drivers.get(link.licence_a), drivers.get(link.licence_b)) for link in links]
 
 
-def decide_identity(app: Crosscheck, caller: Caller, *, licence_a: int, licence_b: int, verdict: str,
+def decide_identity(app: Crosscheck, caller: Actor, *, licence_a: int, licence_b: int, verdict: str,
                     reason: str) -> IdentityDecision:
     if verdict not in VERDICTS:
         raise DomainError(f"verdict must be one of {', '.join(VERDICTS)}")

@@ -18,7 +18,7 @@ from licensing.errors import DomainError, NotFound
 from licensing.identity.records import IdentityRecord
 from licensing.identity.score import PairScore
 from licensing.identity.search import SearchQuery, query_breadth_problem, query_keys, rank_candidates
-from licensing.services.api_keys import Caller
+from licensing.actors import Actor
 from licensing.services.identity import RECORD_COLUMNS, identity_record, match_model
 from licensing.store.db import UnitOfWork
 from licensing.store.models import AuditEvent, Authority, Driver, IdentityKey, Licence
@@ -75,7 +75,7 @@ class SearchOutcome:
     results: list[PersonHit]
 
 
-def search_drivers(app: Crosscheck, caller: Caller, query: SearchQuery, *, reason: str | None,
+def search_drivers(app: Crosscheck, caller: Actor, query: SearchQuery, *, reason: str | None,
                    application_reference: str | None) -> SearchOutcome:
     if not reason:
         raise SearchRefused(f"Say why you are searching: reason must be one of {', '.join(REASONS)}")
@@ -139,7 +139,7 @@ def _best_per_driver(ranked: list[tuple[int, PairScore]], driver_of: dict[int, i
     return list(best.items())[:MAX_RESULTS]
 
 
-def _licences_of(uow: UnitOfWork, caller: Caller, driver_ids: list[int]) -> list[list[LicenceSummary]]:
+def _licences_of(uow: UnitOfWork, caller: Actor, driver_ids: list[int]) -> list[list[LicenceSummary]]:
     if not driver_ids:
         return []
     rows = uow.session.execute(
@@ -153,7 +153,7 @@ def _licences_of(uow: UnitOfWork, caller: Caller, driver_ids: list[int]) -> list
     return [by_driver[driver_id] for driver_id in driver_ids]
 
 
-def summarise(licence: Licence, authority_name: str, licensing_email: str | None, caller: Caller) -> LicenceSummary:
+def summarise(licence: Licence, authority_name: str, licensing_email: str | None, caller: Actor) -> LicenceSummary:
     own = caller.authority_code == licence.authority_code
     return LicenceSummary(
         licence_id=licence.id, authority_code=licence.authority_code, authority_name=authority_name,
@@ -178,7 +178,7 @@ class DriverView:
     licences: list[LicenceSummary]
 
 
-def view_driver(app: Crosscheck, caller: Caller, driver_id: int) -> DriverView:
+def view_driver(app: Crosscheck, caller: Actor, driver_id: int) -> DriverView:
     """A person across authorities, for an authority that has a reason to see them: it licenses
     them (now or before), or they live in its area. Every view is audited."""
     with app.unit_of_work(write=False) as uow:

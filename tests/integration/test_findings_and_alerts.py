@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from licensing.mail import SmtpBackend
 from licensing.services import alerts, outbox, pipeline
-from licensing.services.api_keys import Caller
+from licensing.actors import Actor
 from licensing.services.authorities import update_authority_settings
 from licensing.store.outbox import OutboxMessage
 from tests.conftest import bearer
@@ -27,7 +27,7 @@ LOCAL_DRIVER = "W2,hackney_carriage_driver,active,2024-01-01,2027-01-01,EVANS,Ga
 
 @pytest.fixture
 def keys(crosscheck, api_key):
-    operator = Caller(0, None, "operator")
+    operator = Actor.service()
     with crosscheck.unit_of_work() as uow:
         for code, name in ((WOLVERHAMPTON, "wolverhampton"), (MANCHESTER, "manchester"), (BOLTON, "bolton")):
             update_authority_settings(uow, operator, code, {"enforcement_email": f"enforcement@{name}.example",

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from licensing.services import identity, pipeline
 from licensing.services.authorities import update_authority_settings
-from licensing.services.api_keys import Caller
+from licensing.actors import Actor
 from licensing.store.models import AuditEvent, Licence
 from tests.conftest import bearer
 from tests.feeds import feed
@@ -32,7 +32,7 @@ def send(crosscheck, web, key, body: bytes) -> None:
 @pytest.fixture
 def keys(crosscheck, api_key):
     with crosscheck.unit_of_work() as uow:
-        update_authority_settings(uow, Caller(0, None, "operator"), MANCHESTER,
+        update_authority_settings(uow, Actor.service(), MANCHESTER,
                                   {"licensing_email": "taxi.licensing@manchester.example"})
     return {code: api_key(code) for code in (WOLVERHAMPTON, MANCHESTER, BOLTON)}
 

@@ -15,7 +15,7 @@ from licensing.clock import utc_now
 from licensing.feeds.fetch import FetchPolicy
 from licensing.services import feeds
 from licensing.services.authorities import update_authority_settings
-from licensing.services.api_keys import Caller
+from licensing.actors import Actor
 from licensing.services.pulled_feeds import pull_due_feeds
 from licensing.store.models import Authority, Feed, Licence
 
@@ -90,7 +90,7 @@ def publisher():
 @pytest.fixture
 def bolton_publishes(crosscheck, publisher):
     with crosscheck.unit_of_work() as uow:
-        update_authority_settings(uow, Caller(0, BOLTON, "authority"), BOLTON,
+        update_authority_settings(uow, Actor.api_key(key_id=0, authority_code=BOLTON, role="authority"), BOLTON,
                                   {"feed_url": publisher.url, "feed_pull_minutes": 60})
     return publisher
 
