@@ -114,14 +114,24 @@ def set_authority(authority_code: str, **options) -> None:
 
 
 @main.command("status")
-def status() -> None:
-    """Show what the operator watches: each job's last run, the email outbox (failed messages
-    included), feeds waiting, and authorities whose feeds have gone quiet."""
+@click.option("--json", "as_json", is_flag=True, help="Only the JSON (as GET /api/v1/status answers).")
+def status(as_json: bool) -> None:
+    """Show what the operator watches: the jobs worker's heartbeat and late jobs, each job's last
+    run, the email outbox (failed messages included), alerts held for authorities without an email
+    address, feeds waiting, and authorities whose feeds have gone quiet. Exits with 1 when no
+    scheduler is beating, so a monitor can run it."""
     import json
 
-    from licensing.services.operations import service_status
+    from licensing.services.operations import service_status, status_summary
 
-    click.echo(json.dumps(service_status(_crosscheck()), indent=2, default=str))
+    report = service_status(_crosscheck())
+    if not as_json:
+        for line in status_summary(report):
+            click.echo(line)
+        click.echo("")
+    click.echo(json.dumps(report, indent=2, default=str))
+    if not report["scheduler"]["healthy"]:
+        sys.exit(1)
 
 
 @main.command("retry-email")

@@ -1,10 +1,14 @@
 """Only one scheduler runs at a time. On PostgreSQL a session advisory lock, held on a dedicated
 connection; on SQLite an OS file lock beside the database. Both vanish when the holding process
-dies, so a waiting worker takes over without anyone cleaning up."""
+dies, so a waiting worker takes over without anyone cleaning up.
+
+The lock is taken in the main thread and checked from a scheduler job's thread, so the file lock is
+built with thread_local=False (filelock's default lock reads as not held from any other thread)."""
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -25,6 +29,7 @@ class SchedulerLock:
         self.app = app
         self._connection = None
         self._file_lock: FileLock | None = None
+        self._file_fd: int | None = None
 
     def try_acquire(self) -> bool:
         if is_postgresql(self.app.engine):
@@ -38,7 +43,7 @@ class SchedulerLock:
             return False
         path = Path(self.app.settings.var_dir) / "scheduler.lock"
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(path))
+        lock = FileLock(str(path), thread_local=False, on_acquired=self._remember_fd)
         try:
             lock.acquire(timeout=0)
         except Timeout:
@@ -46,25 +51,39 @@ class SchedulerLock:
         self._file_lock = lock
         return True
 
-    def acquire(self, *, poll_seconds: float = 2.0) -> None:
+    def _remember_fd(self, fd: int) -> None:
+        self._file_fd = fd
+
+    def acquire(self, *, poll_seconds: float = 2.0, while_waiting=lambda: None) -> None:
+        """Wait for the lock, calling while_waiting (the waiting worker's heartbeat) between tries."""
         announced = False
         while not self.try_acquire():
             if not announced:
                 log.info("another scheduler holds the lock; waiting to take over")
                 announced = True
+            while_waiting()
             time.sleep(poll_seconds)
         log.info("scheduler lock acquired")
 
     def still_held(self) -> bool:
-        """False when the database connection carrying the advisory lock has gone: the lock may
-        then belong to someone else, and this scheduler must stop."""
+        """False when the database connection carrying the advisory lock has gone, or the lock file
+        was deleted or replaced under us (a second worker could then lock the new file): the lock may
+        belong to someone else, and this scheduler must stop. Right from any thread."""
         if self._connection is None:
-            return self._file_lock is not None and self._file_lock.is_locked
+            return self._file_lock is not None and self._file_lock.is_locked and self._same_file_as_path()
         try:
             self._connection.execute(text("SELECT 1"))
             self._connection.commit()
             return True
         except Exception:
+            return False
+
+    def _same_file_as_path(self) -> bool:
+        if self._file_fd is None:
+            return True  # a soft lock (no flock on this filesystem): its file is its own proof
+        try:
+            return os.fstat(self._file_fd).st_ino == os.stat(self._file_lock.lock_file).st_ino
+        except OSError:
             return False
 
     def release(self) -> None:
@@ -78,3 +97,4 @@ class SchedulerLock:
         if self._file_lock is not None:
             self._file_lock.release()
             self._file_lock = None
+            self._file_fd = None

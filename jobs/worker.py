@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import time
 import uuid
 from datetime import timezone
@@ -15,11 +17,11 @@ from jobs.schedule import SCHEDULE, ScheduledJob
 from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
 from licensing.logs import correlation_id
+from licensing.services import scheduler_health
 from licensing.store.models import JobStatus
+from licensing.store.scheduler import RUNNING, WAITING
 
 log = logging.getLogger(__name__)
-
-LOCK_CHECK_SECONDS = 10
 
 
 def run_job(app: Crosscheck, job: ScheduledJob) -> None:
@@ -56,7 +58,43 @@ def _record(app: Crosscheck, name: str, started, duration: float, outcome: str, 
         uow.commit()
 
 
-def build_scheduler(app: Crosscheck, lock: SchedulerLock, schedule=SCHEDULE) -> BlockingScheduler:
+def schedule_description(schedule=SCHEDULE) -> list[dict]:
+    """The schedule as the heartbeat records it, for telling which due jobs are late."""
+    return [{"job": job.name, "every_seconds": job.every_seconds, "cron": job.cron or None} for job in schedule]
+
+
+class Heartbeat:
+    """This worker's row in scheduler_heartbeat. A beat that cannot be written (the database busy
+    or away) is logged and skipped: the next one tries again, and a long silence is what the
+    operator sees."""
+
+    def __init__(self, app: Crosscheck, schedule):
+        self.app = app
+        with app.unit_of_work() as uow:
+            self.id = scheduler_health.worker_started(uow, host=socket.gethostname(), pid=os.getpid(),
+                                                      schedule=schedule_description(schedule))
+        self._last = time.monotonic()
+
+    def beat(self, state: str, *, at_most_every: float = 0) -> None:
+        if time.monotonic() - self._last < at_most_every:
+            return
+        try:
+            with self.app.unit_of_work() as uow:
+                scheduler_health.beat(uow, self.id, state=state)
+            self._last = time.monotonic()
+        except Exception as error:
+            log.warning("heartbeat not recorded", extra={"error": type(error).__name__})
+
+    def stopped(self, reason: str) -> None:
+        try:
+            with self.app.unit_of_work() as uow:
+                scheduler_health.worker_stopped(uow, self.id, reason=reason)
+        except Exception as error:
+            log.warning("stop not recorded", extra={"error": type(error).__name__})
+
+
+def build_scheduler(app: Crosscheck, lock: SchedulerLock, schedule=SCHEDULE,
+                    heartbeat: Heartbeat | None = None) -> BlockingScheduler:
     scheduler = BlockingScheduler(
         timezone=timezone.utc,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
@@ -69,12 +107,18 @@ def build_scheduler(app: Crosscheck, lock: SchedulerLock, schedule=SCHEDULE) -> 
             trigger = {"trigger": "cron", **job.cron}
         scheduler.add_job(run_job, args=(app, job), id=job.name, name=job.name, **trigger)
 
-    def check_lock():
+    def keep_alive():
+        # Runs in the scheduler's own thread pool, so a beat also shows that jobs still get run.
         if not lock.still_held():
             log.error("scheduler lock lost; stopping so that another worker can take over")
+            if heartbeat:
+                heartbeat.stopped("scheduler lock lost")
             scheduler.shutdown(wait=False)
+        elif heartbeat:
+            heartbeat.beat(RUNNING)
 
-    scheduler.add_job(check_lock, "interval", seconds=LOCK_CHECK_SECONDS, id="check_lock")
+    scheduler.add_job(keep_alive, "interval", seconds=app.settings.lock_check_seconds, id="keep_alive",
+                      next_run_time=utc_now())
     return scheduler
 
 
@@ -83,14 +127,25 @@ def run_worker(app: Crosscheck, *, schedule=SCHEDULE) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    heartbeat = Heartbeat(app, schedule)
+    reason = "stopped by a signal"
     lock = SchedulerLock(app)
-    lock.acquire()
-    scheduler = build_scheduler(app, lock, schedule)
-    log.info("scheduler started", extra={"jobs": [job.name for job in schedule]})
     try:
-        scheduler.start()
+        lock.acquire(poll_seconds=min(2.0, app.settings.lock_check_seconds),
+                     while_waiting=lambda: heartbeat.beat(WAITING, at_most_every=app.settings.lock_check_seconds))
+        scheduler = build_scheduler(app, lock, schedule, heartbeat)
+        log.info("scheduler started", extra={"jobs": [job.name for job in schedule]})
+        try:
+            scheduler.start()
+            reason = "scheduler lock lost"
+        finally:
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+    except BaseException as error:
+        if not isinstance(error, (SystemExit, KeyboardInterrupt)):
+            reason = f"{type(error).__name__}"
+        raise
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
         lock.release()
+        heartbeat.stopped(reason)
         log.info("scheduler stopped")

@@ -19,6 +19,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, not {raw!r}") from None
 
 
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(env, name, default)
+    if value <= 0:
+        raise ValueError(f"{name} must be a number of seconds above 0, not {value!r}")
+    return value
+
+
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name)
     if raw in (None, ""):
@@ -42,6 +49,10 @@ class Settings:
     feed_max_bytes: int = 50 * 1024 * 1024
     # Where officers reach the service; alert emails link here.
     public_base_url: str = "http://127.0.0.1:8000"
+    # How often the jobs worker checks it still holds the scheduler lock and records its heartbeat.
+    lock_check_seconds: float = 10.0
+    # A scheduler silent for longer than this is taken for dead or stuck: /readyz answers 503.
+    scheduler_stale_seconds: float = 120.0
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -59,5 +70,7 @@ class Settings:
             feed_hold_share=share,
             feed_max_bytes=_int(env, "CROSSCHECK_FEED_MAX_BYTES", 50 * 1024 * 1024),
             public_base_url=(env.get("CROSSCHECK_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            lock_check_seconds=_positive(env, "CROSSCHECK_LOCK_CHECK_SECONDS", 10.0),
+            scheduler_stale_seconds=_positive(env, "CROSSCHECK_SCHEDULER_STALE_SECONDS", 120.0),
             env=env,
         )

@@ -1,5 +1,5 @@
-"""What the service operator watches: jobs, the email outbox, and authorities whose feeds have
-gone quiet."""
+"""What the service operator watches: the scheduler's heartbeat, jobs (late ones among them), the
+email outbox, and authorities whose feeds have gone quiet."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from licensing.services.feeds import (
     NEEDS_CONFIRMATION, RECEIVED, REJECTED, UNREADABLE, purge_applied_feed_bodies,
 )
 from licensing.services.outbox import enqueue_email, failed_emails
+from licensing.services.scheduler_health import scheduler_health
 from licensing.store.db import UnitOfWork
 from licensing.store.models import Authority, Feed, JobStatus
 from licensing.store.outbox import OutboxMessage
@@ -74,7 +75,9 @@ def service_status(app: Crosscheck) -> dict:
         feeds_waiting = dict(session.execute(
             select(Feed.status, func.count()).where(Feed.status.in_((RECEIVED, NEEDS_CONFIRMATION)))
             .group_by(Feed.status)).all())
+        scheduler = scheduler_health(uow, stale_seconds=app.settings.scheduler_stale_seconds)
         return {
+            "scheduler": asdict(scheduler),
             "jobs": [{"job": j.job, "last_started_at": j.last_started_at, "last_finished_at": j.last_finished_at,
                       "last_duration_seconds": j.last_duration_seconds, "last_outcome": j.last_outcome,
                       "last_detail": j.last_detail, "last_success_at": j.last_success_at, "runs": j.runs,
@@ -90,3 +93,20 @@ def service_status(app: Crosscheck) -> dict:
                     .where(Feed.status == REJECTED, Feed.message == UNREADABLE).order_by(Feed.id))
             ],
         }
+
+
+def status_summary(report: dict) -> list[str]:
+    """The few lines an operator reads first, above the full status."""
+    scheduler = report["scheduler"]
+    if scheduler["host"]:
+        where = f"{scheduler['host']} pid {scheduler['pid']}, last heartbeat {scheduler['last_heartbeat_at']:%Y-%m-%d %H:%M:%S} UTC"
+    else:
+        where = "no heartbeat recorded"
+    lines = [f"Scheduler: {scheduler['state']} ({where})"]
+    if scheduler["reason"]:
+        lines.append(f"  NOT HEALTHY: {scheduler['reason']}")
+    lines += [f"  waiting to take over: {w['host']} pid {w['pid']}" for w in scheduler["standby"]]
+    lines += [f"  late: {job['job']} was due {job['due_at']:%Y-%m-%d %H:%M:%S} UTC ({job['late_seconds']} s ago)"
+              for job in scheduler["late_jobs"]]
+    lines.append(f"Outbox: {', '.join(f'{count} {name}' for name, count in report['outbox'].items())}")
+    return lines

@@ -72,6 +72,15 @@ class Feed(SQLModel, table=True):
     confirmed_by_key_id: int | None = Field(default=None, foreign_key="api_key.id")
     applied_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    # The stages after applying, each set by the run that covered this feed (one run may cover
+    # several feeds received together, so the counts are that run's).
+    resolved_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    findings_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    findings_opened: int | None = None
+    findings_updated: int | None = None
+    findings_closed: int | None = None
+    alerts_queued: int | None = None
+    alerts_held: int | None = None
 
     __table_args__ = (Index("ix_feed_authority_status", "authority_code", "status", "id"),)
 
@@ -231,3 +240,5 @@ class AuditEvent(SQLModel, table=True):
 # Tables kept in their own modules; imported here so that the metadata (and Alembic) sees them all.
 from licensing.store.findings import DigestItem, Finding, FindingAuthority, FindingEvent, FindingLicence  # noqa: E402,F401
 from licensing.store.outbox import OutboxMessage  # noqa: E402,F401
+from licensing.store.scheduler import SchedulerHeartbeat  # noqa: E402,F401
+from licensing.store.held_alerts import HeldAlert  # noqa: E402,F401

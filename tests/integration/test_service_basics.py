@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from datetime import timedelta
 
 from api.app import create_app
+from licensing.clock import utc_now
 from licensing.logs import JsonFormatter
 from licensing.store.migrate import head_revision
 from tests.conftest import bearer
@@ -32,11 +35,40 @@ def test_an_unguarded_api_route_refuses_without_a_key(web):
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_health_and_readiness(web):
+def a_beating_scheduler(crosscheck) -> int:
+    from licensing.services import scheduler_health
+
+    with crosscheck.unit_of_work() as uow:
+        worker = scheduler_health.worker_started(uow, host="jobs-1", pid=4242, schedule=[])
+    with crosscheck.unit_of_work() as uow:
+        scheduler_health.beat(uow, worker, state="running")
+    return worker
+
+
+def test_health_and_readiness(crosscheck, web):
     assert web.get("/healthz").json == {"status": "ok"}
+    a_beating_scheduler(crosscheck)
     ready = web.get("/readyz")
     assert ready.status_code == 200
     assert ready.json["migrations"] == {"current": head_revision(), "head": head_revision()}
+    assert ready.json["scheduler"]["state"] == "running"
+
+
+def test_not_ready_without_a_jobs_worker_or_when_its_heartbeat_stops(crosscheck, web):
+    from sqlalchemy import update
+
+    from licensing.store.scheduler import SchedulerHeartbeat
+
+    absent = web.get("/readyz")
+    assert absent.status_code == 503 and "no jobs worker has run" in absent.json["scheduler"]["reason"]
+    worker = a_beating_scheduler(crosscheck)
+    with crosscheck.engine.begin() as connection:
+        connection.execute(update(SchedulerHeartbeat).where(SchedulerHeartbeat.id == worker)
+                           .values(last_beat_at=utc_now() - timedelta(minutes=3)))
+    stale = web.get("/readyz")
+    assert stale.status_code == 503 and stale.json["scheduler"]["state"] == "stale"
+    assert re.search(r"no scheduler heartbeat for 18\d s \(limit 120 s\)", stale.json["scheduler"]["reason"])
+    assert "jobs-1" not in str(stale.json)  # the host is for the operator's eyes only
 
 
 def test_readiness_fails_when_the_database_is_unreachable(settings, postcode_directory):
