@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where alert emails and the printed examples point; set it yourself behind a proxy or TLS.
+CROSSCHECK_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: setup run test bench clean
 
@@ -17,12 +19,13 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	$(BIN)/crosscheck init-db
 
+# `make run PORT=8080` serves elsewhere. crosscheck run supervises the jobs worker: one that stops
+# is restarted, and the web service never runs without one.
+run: export CROSSCHECK_BASE_URL := $(CROSSCHECK_BASE_URL)
 run: setup
 	$(BIN)/crosscheck demo
-	@echo "Serving http://$(HOST):$(PORT)/ (API under /api/v1); the jobs worker runs alongside. Ctrl-C stops both."
-	@$(BIN)/crosscheck jobs & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/crosscheck serve --host $(HOST) --port $(PORT)
+	@echo "Serving $(CROSSCHECK_BASE_URL)/ (API under /api/v1); the jobs worker runs alongside. Ctrl-C stops both."
+	@exec $(BIN)/crosscheck run --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check licensing api jobs crosscheck tests benchmarks

@@ -172,6 +172,20 @@ def serve(host: str, port: int, workers: int, threads: int | None) -> None:
                  threads=threads or default_threads(_crosscheck().settings.database_url))
 
 
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+def run(host: str, port: int, workers: int) -> None:
+    """Serve the API and run the jobs worker together (what `make run` does). A jobs worker that
+    stops is restarted, with a log line saying how it ended; one that keeps stopping stops the web
+    service too. Ctrl-C stops both."""
+    from crosscheck.supervise import Supervisor
+
+    configure_logging("INFO")
+    sys.exit(Supervisor(host=host, port=port, workers=workers).run())
+
+
 @main.command("jobs")
 def jobs() -> None:
     """Run the scheduled-jobs worker in this process (apply and pull feeds, and the rest of the

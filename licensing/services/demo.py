@@ -40,8 +40,9 @@ def load_demo(app: Crosscheck, *, seed: int, progress: Callable[[str], None] = l
         yield f"  {code:<10} {name:<45} {key}"
     yield f"  {'OPERATOR':<10} {'Service operator':<45} {operator_key}"
     yield ""
-    yield "Alert emails are written to var/outbox/ (open them with any mail reader)."
+    outbox = app.settings.env.get("CROSSCHECK_OUTBOX_DIR") or app.settings.var_dir / "outbox"
+    yield f"Alert emails are written to {outbox}/ (open them with any mail reader)."
     yield ""
     first_key = keys[0][2]
     yield "Try:"
-    yield f"  curl -H 'Authorization: Bearer {first_key}' http://127.0.0.1:8000/api/v1/licences?page_size=5"
+    yield f"  curl -H 'Authorization: Bearer {first_key}' '{app.settings.public_base_url}/api/v1/licences?page_size=5'"

@@ -1,0 +1,105 @@
+"""`crosscheck run`: the web service and the jobs worker as one service, so that the web service is
+never left running without a worker. A worker that exits is restarted, with a log line saying how
+it ended; one that keeps exiting stops both, with a message saying why. Ctrl-C (SIGINT) or SIGTERM
+stops both cleanly."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import sys
+import time
+from collections import deque
+
+log = logging.getLogger("crosscheck.run")
+
+# A worker that exits this many times within the window is not going to stay up by itself.
+RESTART_LIMIT = 5
+RESTART_WINDOW_SECONDS = 600
+STOP_GRACE_SECONDS = 20
+
+
+def _how_it_ended(code: int) -> str:
+    if code < 0:
+        try:
+            return f"killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+class Supervisor:
+    def __init__(self, *, host: str, port: int, workers: int, python: str = sys.executable,
+                 restart_limit: int = RESTART_LIMIT, restart_window: float = RESTART_WINDOW_SECONDS):
+        self.web_command = [python, "-m", "crosscheck", "serve", "--host", host, "--port", str(port),
+                            "--workers", str(workers)]
+        self.worker_command = [python, "-m", "crosscheck", "jobs"]
+        self.restart_limit = restart_limit
+        self.restart_window = restart_window
+        self.stopping: str | None = None
+        self.restarts: deque[float] = deque()
+
+    def _stop_signal(self, signum, frame) -> None:
+        self.stopping = signal.Signals(signum).name
+
+    def run(self) -> int:
+        signal.signal(signal.SIGINT, self._stop_signal)
+        signal.signal(signal.SIGTERM, self._stop_signal)
+        web = subprocess.Popen(self.web_command)
+        worker = subprocess.Popen(self.worker_command)
+        log.info("service started", extra={"web_pid": web.pid, "worker_pid": worker.pid})
+        try:
+            while self.stopping is None:
+                time.sleep(0.5)
+                if self.stopping:
+                    break
+                if web.poll() is not None:
+                    log.error("the web service stopped; stopping the jobs worker too",
+                              extra={"how": _how_it_ended(web.returncode)})
+                    return 1
+                if worker.poll() is not None:
+                    worker = self._restart(worker)
+                    if worker is None:
+                        return 1
+            log.info("stopping the web service and the jobs worker", extra={"signal": self.stopping})
+            return 0
+        finally:
+            self._stop(web, worker)
+
+    def _restart(self, worker: subprocess.Popen) -> subprocess.Popen | None:
+        how = _how_it_ended(worker.returncode)
+        now = time.monotonic()
+        while self.restarts and now - self.restarts[0] > self.restart_window:
+            self.restarts.popleft()
+        if len(self.restarts) >= self.restart_limit:
+            log.error("the jobs worker keeps stopping; stopping the web service too, so that nothing is served "
+                      "without a worker: see the worker's log lines above",
+                      extra={"how": how, "restarts": len(self.restarts), "window_seconds": self.restart_window})
+            return None
+        self.restarts.append(now)
+        delay = min(2 ** (len(self.restarts) - 1), 30)
+        log.error("the jobs worker stopped; restarting it", extra={"how": how, "restart": len(self.restarts),
+                                                                   "in_seconds": delay})
+        deadline = time.monotonic() + delay
+        while time.monotonic() < deadline and not self.stopping:
+            time.sleep(0.2)
+        if self.stopping:
+            return worker
+        restarted = subprocess.Popen(self.worker_command)
+        log.info("jobs worker restarted", extra={"worker_pid": restarted.pid})
+        return restarted
+
+    def _stop(self, *processes: subprocess.Popen | None) -> None:
+        running = [p for p in processes if p is not None and p.poll() is None]
+        for process in running:
+            process.terminate()
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for process in running:
+            try:
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                log.error("a process did not stop in time; killing it", extra={"pid": process.pid})
+                process.kill()
+                process.wait()
+        log.info("service stopped")
