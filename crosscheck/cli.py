@@ -180,10 +180,10 @@ def run(host: str, port: int, workers: int) -> None:
     """Serve the API and run the jobs worker together (what `make run` does). A jobs worker that
     stops is restarted, with a log line saying how it ended; one that keeps stopping stops the web
     service too. Ctrl-C stops both."""
-    from crosscheck.supervise import Supervisor
+    from crosscheck.supervise import Supervisor, service_commands
 
     configure_logging("INFO")
-    sys.exit(Supervisor(host=host, port=port, workers=workers).run())
+    sys.exit(Supervisor(*service_commands(host=host, port=port, workers=workers)).run())
 
 
 @main.command("jobs")

@@ -29,14 +29,20 @@ def _how_it_ended(code: int) -> str:
     return f"exit code {code}"
 
 
+def service_commands(*, host: str, port: int, workers: int) -> tuple[list[str], list[str]]:
+    """The web service and the jobs worker, as `crosscheck serve` and `crosscheck jobs`."""
+    python = [sys.executable, "-m", "crosscheck"]
+    return ([*python, "serve", "--host", host, "--port", str(port), "--workers", str(workers)], [*python, "jobs"])
+
+
 class Supervisor:
-    def __init__(self, *, host: str, port: int, workers: int, python: str = sys.executable,
-                 restart_limit: int = RESTART_LIMIT, restart_window: float = RESTART_WINDOW_SECONDS):
-        self.web_command = [python, "-m", "crosscheck", "serve", "--host", host, "--port", str(port),
-                            "--workers", str(workers)]
-        self.worker_command = [python, "-m", "crosscheck", "jobs"]
+    def __init__(self, web_command: list[str], worker_command: list[str], *, restart_limit: int = RESTART_LIMIT,
+                 restart_window: float = RESTART_WINDOW_SECONDS, first_delay: float = 1.0):
+        self.web_command = web_command
+        self.worker_command = worker_command
         self.restart_limit = restart_limit
         self.restart_window = restart_window
+        self.first_delay = first_delay
         self.stopping: str | None = None
         self.restarts: deque[float] = deque()
 
@@ -44,8 +50,7 @@ class Supervisor:
         self.stopping = signal.Signals(signum).name
 
     def run(self) -> int:
-        signal.signal(signal.SIGINT, self._stop_signal)
-        signal.signal(signal.SIGTERM, self._stop_signal)
+        previous = {signum: signal.signal(signum, self._stop_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
         web = subprocess.Popen(self.web_command)
         worker = subprocess.Popen(self.worker_command)
         log.info("service started", extra={"web_pid": web.pid, "worker_pid": worker.pid})
@@ -66,6 +71,8 @@ class Supervisor:
             return 0
         finally:
             self._stop(web, worker)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
     def _restart(self, worker: subprocess.Popen) -> subprocess.Popen | None:
         how = _how_it_ended(worker.returncode)
@@ -78,7 +85,7 @@ class Supervisor:
                       extra={"how": how, "restarts": len(self.restarts), "window_seconds": self.restart_window})
             return None
         self.restarts.append(now)
-        delay = min(2 ** (len(self.restarts) - 1), 30)
+        delay = min(self.first_delay * 2 ** (len(self.restarts) - 1), 30)
         log.error("the jobs worker stopped; restarting it", extra={"how": how, "restart": len(self.restarts),
                                                                    "in_seconds": delay})
         deadline = time.monotonic() + delay

@@ -1,0 +1,37 @@
+"""`crosscheck run` never leaves the web service without a jobs worker: a worker that stops is
+restarted with a log line saying how it ended, and one that keeps stopping stops both."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import pytest
+
+from crosscheck.supervise import Supervisor
+
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
+
+
+def test_a_worker_that_keeps_stopping_is_restarted_then_both_stop_with_the_reason(caplog):
+    failing_worker = [sys.executable, "-c", "import sys; sys.exit(3)"]
+    supervisor = Supervisor(SLEEPER, failing_worker, restart_limit=2, first_delay=0.05)
+    with caplog.at_level(logging.INFO, logger="crosscheck.run"):
+        assert supervisor.run() == 1
+    restarts = [r for r in caplog.records if r.getMessage() == "the jobs worker stopped; restarting it"]
+    assert [(r.how, r.restart) for r in restarts] == [("exit code 3", 1), ("exit code 3", 2)]
+    assert any(r.getMessage().startswith("the jobs worker keeps stopping") for r in caplog.records)
+    # The web service was stopped too: nothing is served without a worker.
+    web_pid = next(r.web_pid for r in caplog.records if r.getMessage() == "service started")
+    with pytest.raises(ProcessLookupError):
+        os.kill(web_pid, 0)
+
+
+def test_the_web_service_stopping_stops_the_worker(caplog):
+    supervisor = Supervisor([sys.executable, "-c", "import sys; sys.exit(4)"], SLEEPER)
+    with caplog.at_level(logging.INFO, logger="crosscheck.run"):
+        assert supervisor.run() == 1
+    stopped = next(r for r in caplog.records if r.getMessage().startswith("the web service stopped"))
+    assert stopped.how == "exit code 4"
+    assert caplog.records[-1].getMessage() == "service stopped"
