@@ -52,11 +52,17 @@ def limit_request_body() -> None:
     declared = getattr(view, "body_limit", None) or BodyLimit(lambda _settings: DEFAULT_BODY_LIMIT)
     g.body_limit = declared
     g.body_limit_bytes = declared.bytes_for(current_app.extensions["crosscheck"].settings)
-    # Werkzeug enforces the limit while it reads a body sent without a Content-Length (chunked);
-    # one that announces its length is refused here, unread.
+    # A body that announces its length is refused here, unread.
     request.max_content_length = g.body_limit_bytes
     if request.content_length is not None and request.content_length > g.body_limit_bytes:
         raise RequestEntityTooLarge()
+    if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        # Werkzeug stops reading a streamed body at the limit but hands over what it read as if
+        # it were all; so read one byte more than the limit (no further) to tell "too large" from
+        # "exactly at the limit". The view then gets the body from the request's cache.
+        request.max_content_length = g.body_limit_bytes + 1
+        if len(request.get_data(cache=True)) > g.body_limit_bytes:
+            raise RequestEntityTooLarge()
 
 
 def too_large_message() -> str:
