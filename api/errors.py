@@ -9,6 +9,7 @@ from flask import Flask, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from api.bounds import too_large_message
 from licensing.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorised
 
 log = logging.getLogger(__name__)
@@ -57,11 +58,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = _HTTP_ERROR_CODES.get(error.code, "http_error")
-        message = error.description
-        if error.code == 413:
-            message = (f"The request body is larger than the limit of {app.config['MAX_CONTENT_LENGTH']} bytes; "
-                       "nothing was stored. The operator sets the limit (CROSSCHECK_FEED_MAX_BYTES)")
-        return error_response(error.code or 500, [{"error": code, "message": message}])
+        message = too_large_message() if error.code == 413 else error.description
+        response = error_response(error.code or 500, [{"error": code, "message": message}])
+        # The headers the error carries (Allow on a 405, say) are part of the answer.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import gunicorn.http.wsgi
 from gunicorn.app.base import BaseApplication
+
+# gunicorn names itself in a Server header on every response and has no setting to stop it; a
+# client learns nothing from this one about the software or its version.
+SERVER_HEADER = "crosscheck"
 
 
 class _Gunicorn(BaseApplication):
@@ -11,6 +16,7 @@ class _Gunicorn(BaseApplication):
         super().__init__()
 
     def load_config(self):
+        gunicorn.http.wsgi.SERVER = SERVER_HEADER
         for key, value in self.options.items():
             self.cfg.set(key, value)
 

@@ -26,6 +26,17 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, not {raw!r}")
+
+
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name)
     if raw in (None, ""):
@@ -53,6 +64,9 @@ class Settings:
     lock_check_seconds: float = 10.0
     # A scheduler silent for longer than this is taken for dead or stuck: /readyz answers 503.
     scheduler_stale_seconds: float = 120.0
+    # Browsers reach the service over TLS (directly or through a proxy that terminates it), so
+    # responses tell them never to use plain HTTP for it again (HSTS).
+    behind_tls: bool = False
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -63,14 +77,16 @@ class Settings:
         share = _float(env, "CROSSCHECK_FEED_HOLD_SHARE", 0.10)
         if not 0 <= share <= 1:
             raise ValueError("CROSSCHECK_FEED_HOLD_SHARE must be between 0 and 1")
+        public_base_url = (env.get("CROSSCHECK_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
         return cls(
             database_url=database_url,
             var_dir=var_dir,
             reference_dir=Path(env.get("CROSSCHECK_REFERENCE_DIR") or var_dir / "reference").resolve(),
             feed_hold_share=share,
             feed_max_bytes=_int(env, "CROSSCHECK_FEED_MAX_BYTES", 50 * 1024 * 1024),
-            public_base_url=(env.get("CROSSCHECK_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
             lock_check_seconds=_positive(env, "CROSSCHECK_LOCK_CHECK_SECONDS", 10.0),
             scheduler_stale_seconds=_positive(env, "CROSSCHECK_SCHEDULER_STALE_SECONDS", 120.0),
+            public_base_url=public_base_url,
+            behind_tls=_bool(env, "CROSSCHECK_BEHIND_TLS", public_base_url.startswith("https://")),
             env=env,
         )

@@ -1,9 +1,17 @@
-from flask import current_app, jsonify, request
+import re
+
+from flask import current_app, jsonify
 from marshmallow import Schema, fields, validate
 
 from api.auth import current_caller
+from api.bounds import json_body
 from api.v1 import api_v1
 from licensing.services import authorities as authority_service
+
+
+# An http(s) address with a host name (as openapi.yaml states it); \Z, not $, so no newline can follow.
+FEED_URL = re.compile(r"https?://[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+                      r"(:[0-9]{1,5})?(/[!-~]*)?\Z")
 
 
 class AuthoritySettingsSchema(Schema):
@@ -13,7 +21,9 @@ class AuthoritySettingsSchema(Schema):
     enforcement_email = fields.Email(allow_none=True)
     licensing_email = fields.Email(allow_none=True)
     alert_digest = fields.String(validate=validate.OneOf(authority_service.DIGEST_CHOICES))
-    feed_url = fields.Url(allow_none=True, schemes={"http", "https"}, require_tld=False)
+    feed_url = fields.String(allow_none=True, validate=[
+        validate.Length(max=2000),
+        validate.Regexp(FEED_URL, error="Give the http or https address of the published register")])
     feed_pull_minutes = fields.Integer(allow_none=True, validate=validate.Range(min=authority_service.MIN_PULL_MINUTES))
     feed_last_pulled_at = fields.DateTime(dump_only=True, allow_none=True)
     feed_pull_error = fields.String(dump_only=True, allow_none=True)
@@ -30,7 +40,7 @@ def get_authority_settings(code: str):
 
 @api_v1.patch("/authorities/<code>/settings")
 def patch_authority_settings(code: str):
-    changes = AuthoritySettingsSchema().load(request.get_json(force=False, silent=False) or {}, partial=True)
+    changes = AuthoritySettingsSchema().load(json_body(), partial=True)
     with current_app.extensions["crosscheck"].unit_of_work() as uow:
         authority = authority_service.update_authority_settings(uow, current_caller(), code.upper(), changes)
         return jsonify(AuthoritySettingsSchema().dump(authority_service.authority_settings(authority)))

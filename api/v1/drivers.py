@@ -2,6 +2,7 @@ from flask import current_app, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from api.auth import current_caller
+from api.bounds import LARGEST_ID
 from api.v1 import api_v1
 from api.v1.searches import LicenceSummarySchema
 from licensing.services import identity_review
@@ -26,8 +27,8 @@ class ReviewItemSchema(Schema):
 
 
 class DecisionRequestSchema(Schema):
-    licence_a = fields.Integer(required=True)
-    licence_b = fields.Integer(required=True)
+    licence_a = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=LARGEST_ID))
+    licence_b = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=LARGEST_ID))
     verdict = fields.String(required=True, validate=validate.OneOf(identity_review.VERDICTS))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 

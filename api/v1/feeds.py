@@ -2,6 +2,7 @@ from flask import current_app, jsonify, request, url_for
 from marshmallow import Schema, fields
 
 from api.auth import require_authority, current_caller
+from api.bounds import FEED_BODY_LIMIT, body_limit
 from api.v1 import api_v1
 from licensing.services import feeds as feed_service
 
@@ -38,6 +39,7 @@ def _crosscheck():
 
 
 @api_v1.post("/feeds/licences")
+@body_limit(FEED_BODY_LIMIT)
 def post_licence_feed():
     caller = require_authority()
     with _crosscheck().unit_of_work() as uow:

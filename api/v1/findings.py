@@ -2,6 +2,7 @@ from flask import current_app, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from api.auth import current_caller
+from api.bounds import json_body
 from api.v1 import api_v1
 from api.v1.paging import PageArgs, page_links
 from licensing.services import findings as finding_service
@@ -87,7 +88,7 @@ def get_finding(finding_id: int):
 
 
 def _change(finding_id: int, status: str):
-    body = StatusChangeSchema().load(request.get_json(silent=True) or {})
+    body = StatusChangeSchema().load(json_body(optional=True))
     with _crosscheck().unit_of_work() as uow:
         finding = finding_service.change_finding_status(uow, current_caller(), finding_id, status, body["reason"])
         return jsonify(_detail(uow, finding))

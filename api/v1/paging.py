@@ -2,7 +2,8 @@ from marshmallow import Schema, fields, validate
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    # Far past any real register, and small enough that the offset it makes fits the database.
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from licensing.bootstrap import Crosscheck
 from licensing.clock import london_today, utc_now
-from licensing.errors import Conflict, DomainError, NotFound
+from licensing.errors import Conflict, DomainError, Forbidden, NotFound
 from licensing.findings import FindingFact, LicenceFact, evaluate_findings
 from licensing.services.alerts import AlertBatch
 from licensing.actors import Actor
@@ -289,7 +289,7 @@ def change_finding_status(uow: UnitOfWork, caller: Actor, finding_id: int, new_s
                           reason: str | None) -> Finding:
     finding = get_finding(uow, caller, finding_id)
     if caller.authority_code is None:
-        raise DomainError("Only an authority's officers act on findings")
+        raise Forbidden("Only an authority's officers act on findings")
     if new_status in (ACTIONED, DISMISSED) and not (reason or "").strip():
         raise DomainError(f"Say what was done or why: marking a finding {new_status} needs a reason")
     if finding.status not in TRANSITIONS[new_status]:
