@@ -25,7 +25,8 @@ WOLVERHAMPTON, MANCHESTER = "E08000031", "E08000003"
 # licences and findings for each authority, so that ids the fuzzer draws can name real records.
 TARIQ_WOLVERHAMPTON = "W1,private_hire_driver,active,2025-01-10,2028-01-10,MAHMOOD,Tariq,1979-03-15,MAHMO703159T99AB,JX112233C,7 Platt Lane,M14 5AA"
 TARIQ_MANCHESTER_REVOKED = "M1,private_hire_driver,revoked,2021-06-01,2024-06-01,Mahmood,Tariq,15/03/1979,MAHMO703159T99AB,JX112233C,7 Platt Lane,M14 5AA"
-EXAMPLES_PER_OPERATION = 4
+EXAMPLES_PER_OPERATION = 8
+STATEFUL_SCENARIOS = 10
 SEED = 20261201
 
 
@@ -91,6 +92,8 @@ def test_every_operation_holds_under_fuzzing_as_two_authorities_and_the_operator
         "auth": {"wfc": {"path": str(auth), "peers": ["wolverhampton", "manchester"]}},
         "checks": {"enabled": True},
         "generation": {"max-examples": EXAMPLES_PER_OPERATION},
+        # Chains of calls (create a feed, then read and confirm it): few, as they cost the most.
+        "phases": {"stateful": {"generation": {"max-examples": STATEFUL_SCENARIOS}}},
         "operations": [{
             # The contract says in words that the two records must differ, which JSON Schema cannot
             # say; a decision about one record and itself is refused (400), so for this operation
