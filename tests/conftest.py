@@ -97,8 +97,11 @@ def database_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
+    # Abuse limits off: a suite sends more requests from one address than any office would;
+    # tests/integration/test_abuse_limits.py switches them on.
     return Settings.from_env({"DATABASE_URL": database_url, "CROSSCHECK_VAR_DIR": str(tmp_path / "var"),
-                              "CROSSCHECK_REFERENCE_DIR": str(REPO / "var" / "reference")})
+                              "CROSSCHECK_REFERENCE_DIR": str(REPO / "var" / "reference"),
+                              "CROSSCHECK_RATE_LIMITS": "off"})
 
 
 @pytest.fixture

@@ -150,7 +150,7 @@ def fetch_published_feed(
 def _loggable_url(url: str, policy: FetchPolicy) -> str:
     """The URL without user info, query or fragment; also refuses anything but https (or http
     where allowed) and hosts that are internal addresses written out."""
-    problem = address_problem(url, allow_plain_http=policy.allow_plain_http)
+    problem = address_problem(url, allow_plain_http=policy.allow_plain_http, may_connect_to=policy.may_connect_to)
     if problem:
         raise FetchFailed(problem, retryable=False)
     parts = urlsplit(url)

@@ -61,7 +61,8 @@ def any_address(ip: IPAddress) -> bool:
     return True
 
 
-def address_problem(url: str, *, allow_plain_http: bool) -> str | None:
+def address_problem(url: str, *, allow_plain_http: bool,
+                    may_connect_to: Callable[[IPAddress], bool] = is_public_address) -> str | None:
     """What is wrong with a feed address before any lookup, for a clear answer when it is set: the
     scheme, or a host that is an internal address written out. Names ('localhost' too) are judged
     at connection time, on what they resolve to then."""
@@ -73,13 +74,11 @@ def address_problem(url: str, *, allow_plain_http: bool) -> str | None:
         return HTTP_OR_HTTPS if allow_plain_http else HTTPS_ONLY
     if parts.scheme.lower() not in (("https", "http") if allow_plain_http else ("https",)) or not host:
         return HTTP_OR_HTTPS if allow_plain_http else HTTPS_ONLY
-    if allow_plain_http:
-        return None
     try:
         ip = ipaddress.ip_address(host.split("%")[0])
     except ValueError:
         return None
-    return None if is_public_address(ip) else NOT_PUBLIC
+    return None if may_connect_to(ip) else NOT_PUBLIC
 
 
 def mount_public_only(session, may_connect_to: Callable[[IPAddress], bool], *, allow_plain_http: bool) -> None:

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from licensing.errors import DomainError, Forbidden, NotFound
-from licensing.feeds.public_web import address_problem
+from licensing.feeds.public_web import address_problem, any_address, is_public_address
 from licensing.reference.authorities import load_authorities
 from licensing.store.db import UnitOfWork
 from licensing.actors import Actor
@@ -70,7 +70,8 @@ def update_authority_settings(uow: UnitOfWork, caller: Actor, code: str, changes
         raise DomainError(f"alert_digest must be one of {', '.join(DIGEST_CHOICES)}")
     if changes.get("feed_url"):
         allow_local = bool(uow.settings and uow.settings.feed_allow_local_http)
-        problem = address_problem(changes["feed_url"].strip(), allow_plain_http=allow_local)
+        problem = address_problem(changes["feed_url"].strip(), allow_plain_http=allow_local,
+                                  may_connect_to=any_address if allow_local else is_public_address)
         if problem:
             raise DomainError(f"feed_url: {problem.removeprefix('the feed address ')}")
     minutes = changes.get("feed_pull_minutes")

@@ -144,7 +144,8 @@ def test_the_file_counters_add_up_across_processes(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_memory_counters_are_refused_as_not_shared_between_workers():
+def test_limits_are_on_unless_switched_off_and_memory_counters_are_refused():
+    assert Settings.from_env({}).rate_limits_enabled
     with pytest.raises(ValueError, match="each gunicorn worker its own counters"):
         Settings.from_env({"CROSSCHECK_RATE_LIMIT_STORAGE": "memory://"})
 
@@ -152,11 +153,18 @@ def test_memory_counters_are_refused_as_not_shared_between_workers():
 def test_the_register_and_local_state_are_readable_by_the_service_alone(tmp_path):
     var = tmp_path / "var"
     app = Crosscheck(Settings.from_env({"CROSSCHECK_VAR_DIR": str(var)}))
-    with app.engine.connect() as connection:
+    with app.engine.connect() as connection:  # open, so the write-ahead log files exist too
         connection.exec_driver_sql("CREATE TABLE t (x)")
+        connection.commit()
+        modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in var.iterdir()}
     app.engine.dispose()
     assert stat.S_IMODE(var.stat().st_mode) == 0o700
-    for name in ("crosscheck.db", "crosscheck.db-wal", "crosscheck.db-shm"):
-        if (var / name).exists():
-            assert stat.S_IMODE((var / name).stat().st_mode) == 0o600, name
-    assert (var / "crosscheck.db").exists()
+    assert modes == {"crosscheck.db": 0o600, "crosscheck.db-wal": 0o600, "crosscheck.db-shm": 0o600}
+
+
+def test_a_var_directory_made_before_is_tightened(tmp_path):
+    var = tmp_path / "var"
+    var.mkdir(mode=0o755)
+    var.chmod(0o755)
+    Crosscheck(Settings.from_env({"CROSSCHECK_VAR_DIR": str(var)})).engine.dispose()
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700
