@@ -64,12 +64,11 @@ def upgrade() -> None:
     functions = ", ".join(f"'{name}'" for name in _GUARD_FUNCTIONS)
     op.execute(f"CREATE SCHEMA {_GUARD_SCHEMA}")
     op.execute(f"REVOKE ALL ON SCHEMA {_GUARD_SCHEMA} FROM PUBLIC")
+    guards = {}
     # After any DDL: the audit table, if touched, must still be called audit_event and keep both
     # guard triggers enabled ALWAYS; no guard function may have been replaced. Checking the result
     # rather than parsing the command keeps ADD COLUMN and CREATE INDEX possible.
-    op.execute(f"""
-        CREATE FUNCTION {_GUARD_SCHEMA}.audit_event_guard_ddl() RETURNS event_trigger LANGUAGE plpgsql
-        SET search_path = pg_catalog AS $$
+    guards["audit_event_guard_ddl"] = f"""
         DECLARE command record;
         BEGIN
             FOR command IN SELECT * FROM pg_event_trigger_ddl_commands() LOOP
@@ -88,12 +87,9 @@ def upgrade() -> None:
                     RAISE EXCEPTION '{_REFUSE}: its name and guard triggers cannot be changed';
                 END IF;
             END LOOP;
-        END $$
-    """)
+        END"""
     # Anything dropped: the table, one of its columns, a guard trigger or a guard function.
-    op.execute(f"""
-        CREATE FUNCTION {_GUARD_SCHEMA}.audit_event_guard_drop() RETURNS event_trigger LANGUAGE plpgsql
-        SET search_path = pg_catalog AS $$
+    guards["audit_event_guard_drop"] = f"""
         BEGIN
             IF EXISTS (
                 SELECT 1 FROM pg_event_trigger_dropped_objects()
@@ -104,19 +100,19 @@ def upgrade() -> None:
             ) THEN
                 RAISE EXCEPTION '{_REFUSE}: it and its guards cannot be dropped';
             END IF;
-        END $$
-    """)
+        END"""
     # ALTER COLUMN ... TYPE, SET UNLOGGED and the like rewrite every row.
-    op.execute(f"""
-        CREATE FUNCTION {_GUARD_SCHEMA}.audit_event_guard_rewrite() RETURNS event_trigger LANGUAGE plpgsql
-        SET search_path = pg_catalog AS $$
+    guards["audit_event_guard_rewrite"] = f"""
         BEGIN
             IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = pg_event_trigger_table_rewrite_oid()
                        AND tgname = '{_ROW_TRIGGER}') THEN
                 RAISE EXCEPTION '{_REFUSE}: it cannot be rewritten';
             END IF;
-        END $$
-    """)
+        END"""
+    for name, body in guards.items():
+        op.execute(f"CREATE FUNCTION {_GUARD_SCHEMA}.{name}() RETURNS event_trigger LANGUAGE plpgsql "
+                   f"SET search_path = pg_catalog AS $${body}$$")
+    # Only once all exist: the first would otherwise refuse creating the others.
     for name, event in _EVENT_TRIGGERS.items():
         op.execute(f"CREATE EVENT TRIGGER {name} ON {event} EXECUTE FUNCTION {_GUARD_SCHEMA}.{name}()")
         op.execute(f"ALTER EVENT TRIGGER {name} ENABLE ALWAYS")
