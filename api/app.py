@@ -15,6 +15,7 @@ from flask.json.provider import DefaultJSONProvider
 from api.bounds import ApiRequest, RecordIdConverter, check_json_depth, limit_request_body
 from api.errors import register_error_handlers
 from api.headers import add_security_headers
+from api.limits import install_limits
 from licensing.bootstrap import Crosscheck
 from licensing.logs import correlation_id
 
@@ -88,6 +89,7 @@ def create_app(crosscheck: Crosscheck | None = None) -> Flask:
     app.register_blueprint(pages)
     app.register_blueprint(contract, url_prefix="/api/v1")
     app.register_blueprint(api_v1, url_prefix="/api/v1")
+    install_limits(app, crosscheck.settings)
     return app
 
 

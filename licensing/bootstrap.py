@@ -9,13 +9,14 @@ from sqlalchemy import Engine
 
 from licensing.config import Settings
 from licensing.reference.postcodes import PostcodeDirectory
-from licensing.store.db import UnitOfWork, make_engine
+from licensing.store.db import UnitOfWork, make_engine, private_directory
 
 
 class Crosscheck:
     def __init__(self, settings: Settings | None = None, *, engine: Engine | None = None,
                  postcodes: PostcodeDirectory | None = None):
         self.settings = settings or Settings.from_env()
+        private_directory(self.settings.var_dir)
         self.engine = engine or make_engine(self.settings.database_url)
         if postcodes is not None:
             self.postcodes = postcodes

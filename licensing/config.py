@@ -26,17 +26,6 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = (env.get(name) or "").strip().lower()
-    if raw == "":
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"{name} must be true or false, not {raw!r}")
-
-
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name)
     if raw in (None, ""):
@@ -45,6 +34,25 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be 1 or 0 (true or false), not {raw!r}")
+
+
+def _rate_limit_storage(env: Mapping[str, str]) -> str | None:
+    uri = env.get("CROSSCHECK_RATE_LIMIT_STORAGE") or None
+    if uri and uri.startswith("memory:"):
+        raise ValueError("CROSSCHECK_RATE_LIMIT_STORAGE=memory:// would give each gunicorn worker its own counters; "
+                         "leave it unset (a file under the var directory) or name a Redis server")
+    return uri
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,16 @@ class Settings:
     # Browsers reach the service over TLS (directly or through a proxy that terminates it), so
     # responses tell them never to use plain HTTP for it again (HSTS).
     behind_tls: bool = False
+    # Pulled feeds from plain http and from this machine or a private network: tests and local
+    # demos only. Off, a feed is fetched only from a public https address.
+    feed_allow_local_http: bool = False
+    # Abuse limits (api/limits.py): on unless switched off; counters in Redis when this names it
+    # (redis://host:6379/0), otherwise in a file under var_dir shared by the workers of one host.
+    rate_limits_enabled: bool = True
+    rate_limit_storage: str | None = None
+    rate_limit_prefix: str = "crosscheck"  # distinct per installation sharing one Redis
+    # Reverse proxies in front of the service whose X-Forwarded-For is believed (client addresses).
+    proxy_hops: int = 0
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -87,6 +105,11 @@ class Settings:
             lock_check_seconds=_positive(env, "CROSSCHECK_LOCK_CHECK_SECONDS", 10.0),
             scheduler_stale_seconds=_positive(env, "CROSSCHECK_SCHEDULER_STALE_SECONDS", 120.0),
             public_base_url=public_base_url,
-            behind_tls=_bool(env, "CROSSCHECK_BEHIND_TLS", public_base_url.startswith("https://")),
+            behind_tls=_flag(env, "CROSSCHECK_BEHIND_TLS", public_base_url.startswith("https://")),
+            feed_allow_local_http=_flag(env, "CROSSCHECK_FEED_ALLOW_LOCAL_HTTP"),
+            rate_limits_enabled=_flag(env, "CROSSCHECK_RATE_LIMITS", True),
+            rate_limit_storage=_rate_limit_storage(env),
+            rate_limit_prefix=env.get("CROSSCHECK_RATE_LIMIT_PREFIX") or "crosscheck",
+            proxy_hops=_int(env, "CROSSCHECK_PROXY_HOPS", 0),
             env=env,
         )

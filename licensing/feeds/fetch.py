@@ -9,6 +9,8 @@ Content type: an explicit CSV or JSON Content-Type header decides. When the head
 says nothing useful (text/plain, application/octet-stream), the body is refused if it starts like
 an HTML/XML page, otherwise the URL suffix (.csv / .json) decides, otherwise the first
 non-blank byte ('{' or '[' is JSON, anything else CSV). Any other declared type is refused.
+
+Where from: public https addresses only, checked when each connection opens (public_web.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,14 @@ from http import HTTPStatus
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+
+from licensing.feeds.public_web import (
+    AddressRefused,
+    IPAddress,
+    address_problem,
+    is_public_address,
+    mount_public_only,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +88,9 @@ class FetchPolicy:
     backoff_seconds: float = 2.0  # before the 2nd attempt; doubles each time, plus up to 50 % jitter
     max_bytes: int = 50 * 1024 * 1024
     max_retry_after: float = 60.0  # a server's Retry-After is honoured up to this many seconds
+    # Both loosened together only by CROSSCHECK_FEED_ALLOW_LOCAL_HTTP, for tests and local demos.
+    allow_plain_http: bool = False
+    may_connect_to: Callable[[IPAddress], bool] = is_public_address
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
@@ -98,20 +111,19 @@ def fetch_published_feed(
     etag: str | None = None,
     last_modified: str | None = None,
     policy: FetchPolicy = FetchPolicy(),
-    session: requests.Session | None = None,
     sleep: Callable[[float], object] = time.sleep,
 ) -> FetchedFeed | NotModified:
     """Download the register at `url`, conditionally when `etag` / `last_modified` from the
     previous download are given. Raises FetchFailed."""
-    loggable_url = _loggable_url(url)
+    loggable_url = _loggable_url(url, policy)
     headers = {"Accept": f"{CSV_CONTENT_TYPE}, {JSON_CONTENT_TYPE};q=0.9, */*;q=0.1"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
 
-    own_session = session is None
-    http = requests.Session() if own_session else session
+    http = requests.Session()
+    mount_public_only(http, policy.may_connect_to, allow_plain_http=policy.allow_plain_http)
     try:
         for attempt in range(1, policy.attempts + 1):
             try:
@@ -130,22 +142,19 @@ def fetch_published_feed(
                 )
                 sleep(delay)
     finally:
-        if own_session:
-            http.close()
+        http.close()
     tries = "1 attempt" if policy.attempts == 1 else f"{policy.attempts} attempts"
     raise FetchFailed(f"{last_failure} (gave up after {tries})", retryable=True)
 
 
-def _loggable_url(url: str) -> str:
-    """The URL without user info, query or fragment; also refuses anything but http(s)."""
-    refusal = FetchFailed("the feed address must be an http:// or https:// URL", retryable=False)
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        raise refusal from None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        raise refusal
+def _loggable_url(url: str, policy: FetchPolicy) -> str:
+    """The URL without user info, query or fragment; also refuses anything but https (or http
+    where allowed) and hosts that are internal addresses written out."""
+    problem = address_problem(url, allow_plain_http=policy.allow_plain_http, may_connect_to=policy.may_connect_to)
+    if problem:
+        raise FetchFailed(problem, retryable=False)
+    parts = urlsplit(url)
+    host, port = parts.hostname, parts.port
     if ":" in host:
         host = f"[{host}]"
     netloc = f"{host}:{port}" if port else host
@@ -166,6 +175,10 @@ def _fetch_once(
         response = http.get(
             url, headers=headers, timeout=(policy.connect_timeout, policy.read_timeout), stream=True
         )
+    except AddressRefused as refusal:
+        # Refused before anything was sent, whatever listens there: nobody has to act but the
+        # authority, by publishing at a public address.
+        raise FetchFailed(str(refusal), retryable=False) from None
     except requests.exceptions.SSLError:
         # Certificates and TLS versions are settings someone has to change, so retrying is futile.
         raise FetchFailed("the secure (TLS) connection to the server failed", retryable=False) from None

@@ -4,11 +4,11 @@ authority's own settings (team addresses, pulled feed)."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from licensing.errors import DomainError, Forbidden, NotFound
+from licensing.feeds.public_web import address_problem, any_address, is_public_address
 from licensing.reference.authorities import load_authorities
 from licensing.store.db import UnitOfWork
 from licensing.actors import Actor
@@ -69,9 +69,11 @@ def update_authority_settings(uow: UnitOfWork, caller: Actor, code: str, changes
     if "alert_digest" in changes and changes["alert_digest"] not in DIGEST_CHOICES:
         raise DomainError(f"alert_digest must be one of {', '.join(DIGEST_CHOICES)}")
     if changes.get("feed_url"):
-        url = urlsplit(changes["feed_url"])
-        if url.scheme not in ("http", "https") or not url.netloc:
-            raise DomainError("feed_url must be an http or https address")
+        allow_local = bool(uow.settings and uow.settings.feed_allow_local_http)
+        problem = address_problem(changes["feed_url"].strip(), allow_plain_http=allow_local,
+                                  may_connect_to=any_address if allow_local else is_public_address)
+        if problem:
+            raise DomainError(f"feed_url: {problem.removeprefix('the feed address ')}")
     minutes = changes.get("feed_pull_minutes")
     if minutes is not None and minutes < MIN_PULL_MINUTES:
         raise DomainError(f"feed_pull_minutes must be at least {MIN_PULL_MINUTES}")

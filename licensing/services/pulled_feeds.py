@@ -4,6 +4,7 @@ the authority's schedule, then hands it to the same path as a pushed feed."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -11,8 +12,10 @@ from sqlmodel import col
 
 from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
+from licensing.config import Settings
 from licensing.errors import DomainError
 from licensing.feeds.fetch import FetchedFeed, FetchFailed, FetchPolicy, fetch_published_feed
+from licensing.feeds.public_web import any_address, is_public_address
 from licensing.services.feeds import receive_feed
 from licensing.store.models import Authority
 
@@ -29,7 +32,7 @@ def due_for_pull(authority: Authority, now: datetime) -> bool:
 def pull_due_feeds(app: Crosscheck, *, policy: FetchPolicy | None = None, now: datetime | None = None) -> dict[str, str]:
     """Fetch every published register that is due; returns each authority's outcome."""
     now = now or utc_now()
-    policy = policy or FetchPolicy(max_bytes=app.settings.feed_max_bytes)
+    policy = within_settings(policy or FetchPolicy(max_bytes=app.settings.feed_max_bytes), app.settings)
     with app.unit_of_work(write=False) as uow:
         authorities = uow.session.execute(
             select(Authority).where(col(Authority.feed_url).is_not(None))
@@ -39,6 +42,12 @@ def pull_due_feeds(app: Crosscheck, *, policy: FetchPolicy | None = None, now: d
         if due_for_pull(authority, now):
             outcomes[authority.code] = pull_feed(app, authority.code, policy=policy)
     return outcomes
+
+
+def within_settings(policy: FetchPolicy, settings: Settings) -> FetchPolicy:
+    """Where a feed may come from is the operator's setting, whatever timeouts the caller chose."""
+    local = settings.feed_allow_local_http
+    return replace(policy, allow_plain_http=local, may_connect_to=any_address if local else is_public_address)
 
 
 def pull_feed(app: Crosscheck, authority_code: str, *, policy: FetchPolicy) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlmodel import Session
 
 
@@ -16,6 +19,7 @@ def make_engine(database_url: str, **kwargs) -> Engine:
     # Statement parameters are personal data: they must never reach a log or traceback.
     kwargs.setdefault("hide_parameters", True)
     if database_url.startswith("sqlite"):
+        _private_sqlite_file(make_url(database_url).database)
         engine = create_engine(database_url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -42,6 +46,26 @@ def make_engine(database_url: str, **kwargs) -> Engine:
 
         return engine
     return create_engine(database_url, pool_pre_ping=True, **kwargs)
+
+
+def private_directory(path: Path) -> None:
+    """Create `path` (and missing parents) readable by the service's user only, and tighten it if
+    it was created looser: it holds the register, email copies and the locks."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        path.chmod(0o700)
+
+
+def _private_sqlite_file(database: str | None) -> None:
+    # SQLite creates the file (and its -wal and -shm files, which copy its mode) with the umask's
+    # permissions, usually readable by everyone; make it first, owner-only.
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        path.chmod(0o600)
 
 
 def is_postgresql(engine: Engine) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -12,7 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from licensing.clock import utc_now
+from licensing.errors import DomainError
 from licensing.feeds.fetch import FetchPolicy
+from licensing.feeds.public_web import NOT_PUBLIC
 from licensing.services import feeds
 from licensing.services.authorities import update_authority_settings
 from licensing.actors import Actor
@@ -81,6 +84,12 @@ class Publisher:
 
 
 @pytest.fixture
+def settings(settings):
+    """The publisher is plain http on 127.0.0.1, which only CROSSCHECK_FEED_ALLOW_LOCAL_HTTP permits."""
+    return replace(settings, feed_allow_local_http=True)
+
+
+@pytest.fixture
 def publisher():
     server = Publisher()
     yield server
@@ -89,10 +98,14 @@ def publisher():
 
 @pytest.fixture
 def bolton_publishes(crosscheck, publisher):
+    set_feed_url(crosscheck, publisher.url)
+    return publisher
+
+
+def set_feed_url(crosscheck, url: str) -> None:
     with crosscheck.unit_of_work() as uow:
         update_authority_settings(uow, Actor.api_key(key_id=0, authority_code=BOLTON, role="authority"), BOLTON,
-                                  {"feed_url": publisher.url, "feed_pull_minutes": 60})
-    return publisher
+                                  {"feed_url": url, "feed_pull_minutes": 60})
 
 
 def pull(crosscheck, *, later_by_minutes=0):
@@ -158,3 +171,33 @@ def test_garbage_is_rejected_and_ends_no_licence(crosscheck, bolton_publishes):
     feeds.apply_pending_feeds(crosscheck)
     assert feed_statuses(crosscheck) == ["applied", "rejected"]
     assert licence_count(crosscheck) == 2
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("http://feeds.bolton.gov.uk/taxi-register.csv", "feed_url: must be an https:// URL"),
+    ("https://192.168.10.4/taxi-register.csv", "feed_url: leads to a private, local or reserved network address"),
+    ("https://[fe80::1]/taxi-register.csv", "feed_url: leads to a private, local or reserved network address"),
+])
+def test_without_the_local_setting_a_feed_address_must_be_public_https(crosscheck_strict, url, expected):
+    with pytest.raises(DomainError) as refusal:
+        set_feed_url(crosscheck_strict, url)
+    assert refusal.value.message.startswith(expected)
+    assert bolton(crosscheck_strict).feed_url is None
+
+
+def test_without_the_local_setting_a_name_inside_is_refused_when_pulled(crosscheck_strict, publisher):
+    """'localhost' passes as a name when set; what it resolves to is refused when connecting."""
+    set_feed_url(crosscheck_strict, publisher.url.replace("http://127.0.0.1", "https://localhost"))
+    assert pull(crosscheck_strict) == {BOLTON: "failed"}
+    assert bolton(crosscheck_strict).feed_pull_error == NOT_PUBLIC
+    assert publisher.requests == [] and feed_statuses(crosscheck_strict) == []
+
+
+@pytest.fixture
+def crosscheck_strict(crosscheck):
+    """The same register with the production setting: feeds only from public https addresses."""
+    from licensing.bootstrap import Crosscheck
+
+    strict = Crosscheck(replace(crosscheck.settings, feed_allow_local_http=False), engine=crosscheck.engine,
+                        postcodes=crosscheck.postcodes)
+    return strict
