@@ -2,8 +2,8 @@
 records who, when and why, and overrides the model in every later run.
 
 What an authority may decide (docs/matching.md, "Who may decide who is who"): a pair of its own
-records; a pair the model put to it for review (one of the two records is its own); or a pair of
-records already linked to one person, one of them its own. Linking its record to another
+records; a pair the model put to it for review or that an earlier decision ruled on (one of the two
+records is its own); or a pair of records already linked to one person, one of them its own. Linking its record to another
 authority's record that the model did not propose is refused, and answers exactly as a pair that
 does not exist: the way to join such records is for the holders to correct them, so that the
 model proposes the pair. Every finding a decision changes records the decision in its history.
@@ -78,9 +78,10 @@ def may_decide(uow: UnitOfWork, caller: Actor, records: list[Licence]) -> bool:
         return True
     if first.driver_id is not None and first.driver_id == second.driver_id:
         return True
-    # Put to review by the model: any pair it scored (a certain link the authority split earlier
-    # may be confirmed again).
-    return uow.session.get(IdentityLink, (first.id, second.id)) is not None
+    # Put to review by the model (any pair it scored), or ruled on before: a split can be undone.
+    return (uow.session.get(IdentityLink, (first.id, second.id)) is not None
+            or uow.session.execute(select(IdentityDecision.id).where(
+                IdentityDecision.licence_a == first.id, IdentityDecision.licence_b == second.id)).first() is not None)
 
 
 def decide_identity(app: Crosscheck, caller: Actor, *, licence_a: int, licence_b: int, verdict: str,
