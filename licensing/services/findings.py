@@ -25,6 +25,7 @@ from licensing.errors import Conflict, DomainError, Forbidden, NotFound
 from licensing.findings import FindingFact, LicenceFact, evaluate_findings
 from licensing.services.alerts import AlertBatch
 from licensing.services.identity import FULL_RUN_SHARE
+from licensing.services.search import viewable_drivers
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
 from licensing.store.findings import (
@@ -396,6 +397,9 @@ def _views(uow: UnitOfWork, caller: Actor, findings: list[Finding], *, detail: b
         for row in uow.session.execute(select(FindingHandling).where(FindingHandling.finding_id.in_(chunk))).scalars():
             handlings[row.finding_id].append(row)
     licences = _licence_summaries(uow, caller, {i for finding in findings for i in finding.licence_ids})
+    # A finding may rest on another authority's records of a different person (one driving licence
+    # number on two people): their driver ids are shown only to those who may open them.
+    drivers = viewable_drivers(uow, caller, {d for finding in findings for d in finding.driver_ids})
     views = []
     for finding in findings:
         own = next((h for h in handlings[finding.id] if h.authority_code == caller.authority_code), None)
@@ -405,7 +409,7 @@ def _views(uow: UnitOfWork, caller: Actor, findings: list[Finding], *, detail: b
             id=finding.id, type=finding.type, state=finding.status,
             status=CLOSED if finding.status == CLOSED or caller.authority_code is None else own_status,
             severity=finding.severity, summary=finding.summary, evidence=list(finding.evidence),
-            licence_ids=list(finding.licence_ids), driver_ids=list(finding.driver_ids),
+            licence_ids=list(finding.licence_ids), driver_ids=[d for d in finding.driver_ids if d in drivers],
             opened_at=finding.opened_at, updated_at=finding.updated_at, closed_at=finding.closed_at,
             handling=None if caller.authority_code is None else disclosure.handling(
                 authority_code=caller.authority_code, status=own_status, changed_at=own.changed_at if own else None,

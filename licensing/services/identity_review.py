@@ -20,6 +20,7 @@ from licensing.bootstrap import Crosscheck
 from licensing.errors import DomainError, Forbidden, NotFound
 from licensing.services.findings import Cause, refresh_pending_findings
 from licensing.services.identity import resolve_pending
+from licensing.services.search import viewable_drivers
 from licensing.store.db import UnitOfWork
 from licensing.store.models import IdentityDecision, IdentityLink, Licence
 
@@ -57,6 +58,9 @@ def links_for_review(app: Crosscheck, caller: Actor, *, limit: int = 200) -> lis
             .order_by(IdentityLink.probability.desc()).limit(limit)).scalars().all()
         ids = {link.licence_a for link in links} | {link.licence_b for link in links}
         drivers = dict(uow.session.execute(select(Licence.id, Licence.driver_id).where(Licence.id.in_(ids))).all()) if ids else {}
+        # The other record's driver is shown only to an authority that may open it.
+        viewable = viewable_drivers(uow, caller, drivers.values())
+        drivers = {licence: driver for licence, driver in drivers.items() if driver in viewable}
     return [ReviewItem(link.licence_a, link.licence_b, link.band, link.linked, link.probability, tuple(link.reasons),
                        drivers.get(link.licence_a), drivers.get(link.licence_b)) for link in links]
 

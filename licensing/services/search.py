@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from licensing.bootstrap import Crosscheck
 from licensing.errors import DomainError, NotFound
@@ -22,6 +22,7 @@ from licensing.actors import Actor
 from licensing.disclosure import LicenceSummary, summarise
 from licensing.services.identity import RECORD_COLUMNS, identity_record, match_model
 from licensing.store.db import UnitOfWork
+from licensing.store.slices import in_slices
 from licensing.store.models import AuditEvent, Authority, Driver, IdentityKey, Licence
 
 # Why an officer may search; the two application reasons need the application's reference.
@@ -176,6 +177,20 @@ def may_view_driver(caller: Actor, licences: list[Licence]) -> bool:
     concerned = {licence.authority_code for licence in licences} | {
         licence.home_authority_code for licence in licences if licence.home_authority_code}
     return caller.is_operator or caller.authority_code in concerned
+
+
+def viewable_drivers(uow: UnitOfWork, caller: Actor, driver_ids) -> set[int]:
+    """Which of these drivers the caller may open (may_view_driver): a cross-reference to a driver
+    is shown only to those who may see it."""
+    driver_ids = sorted({d for d in driver_ids if d is not None})
+    if caller.is_operator:
+        return set(driver_ids)
+    found: set[int] = set()
+    for chunk in in_slices(driver_ids):
+        found.update(uow.session.execute(select(Licence.driver_id).where(
+            Licence.driver_id.in_(chunk), or_(Licence.authority_code == caller.authority_code,
+                                              Licence.home_authority_code == caller.authority_code))).scalars())
+    return found
 
 
 def _current_driver(uow: UnitOfWork, driver_id: int) -> int | None:

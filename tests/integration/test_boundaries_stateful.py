@@ -142,7 +142,7 @@ def _run(crosscheck, web, api_key):
             self.before, self.acted = after, None
 
     run_state_machine_as_test(Boundaries, settings=settings(
-        max_examples=4, stateful_step_count=8, deadline=None, derandomize=True, database=None,
+        max_examples=10, stateful_step_count=12, deadline=None, derandomize=True, database=None,
         suppress_health_check=list(HealthCheck)))
 
 

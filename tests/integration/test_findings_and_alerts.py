@@ -138,6 +138,9 @@ def test_a_person_licensed_in_two_places_and_a_shared_licence_number(crosscheck,
     conflicts = findings(web, keys[BOLTON], type="identity_conflict")
     assert conflicts and conflicts[0]["severity"] == "immediate"
     assert "MAHMO703159T99AB" not in str(conflicts)
+    # The finding rests on two people; Bolton is shown only the driver it may open.
+    bolton_driver = web.get("/api/v1/licences", headers=bearer(keys[BOLTON])).json["licences"][0]["driver_id"]
+    assert conflicts[0]["driver_ids"] == [bolton_driver]
 
 
 def test_an_unknown_filter_value_is_refused(web, keys):
