@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select
 
+from licensing import disclosure
 from licensing.store.findings import FindingEvent, FindingHandling
 from licensing.store.models import IdentityDecision, IdentityLink, Licence
 from tests.conftest import bearer
@@ -28,7 +29,6 @@ STATUSES = ("active", "active", "revoked", "suspended")
 REPORTED = (Licence.authority_code, Licence.licence_number, Licence.licence_type, Licence.status, Licence.surname,
             Licence.forenames, Licence.date_of_birth, Licence.driving_licence_number, Licence.postcode,
             Licence.ended_at)
-HELD_BACK = ("licence_number", "forenames", "driving_licence_number")
 
 
 def _row(authority: str, person: int, status: str) -> str:
@@ -57,17 +57,23 @@ def _run(crosscheck, web, api_key):
                 last_event = uow.session.execute(select(FindingEvent.id).order_by(FindingEvent.id.desc())).scalar()
             return {"licences": licences, "handling": handling, "last_event": last_event or 0}
 
-        def _others_values(self, caller: str) -> set[str]:
-            """What the caller must never be shown: other authorities' held-back values it does not
-            hold itself."""
+        def _values(self, caller: str) -> tuple[set[str], set[str]]:
+            """The caller's own values of the fields docs/privacy.md keeps from others, and the
+            other authorities' values of them."""
             with crosscheck.unit_of_work(write=False) as uow:
                 rows = uow.session.execute(select(Licence)).scalars().all()
-                own = {getattr(l, f) for l in rows if l.authority_code == caller for f in HELD_BACK}
-                return {getattr(l, f) for l in rows if l.authority_code != caller for f in HELD_BACK} - own - {None}
+
+            def values(of):
+                return {str(getattr(l, f)) for l in rows if of(l) for f in disclosure.NEVER_SHOWN_TO_OTHERS
+                        if getattr(l, f) is not None}
+            return values(lambda l: l.authority_code == caller), values(lambda l: l.authority_code != caller)
 
         def _check_shown(self, caller: str, response) -> None:
+            own, others = self._values(caller)
             text = response.get_data(as_text=True)
-            shown = [value for value in self._others_values(caller) if value in text]
+            for value in sorted(own, key=len, reverse=True):  # the caller's own records may say anything
+                text = text.replace(value, "")
+            shown = [value for value in others if value in text]
             assert shown == [], f"{caller} was shown {shown}"
 
         @rule(authority=st.sampled_from(AUTHORITIES),
@@ -142,7 +148,7 @@ def _run(crosscheck, web, api_key):
             self.before, self.acted = after, None
 
     run_state_machine_as_test(Boundaries, settings=settings(
-        max_examples=10, stateful_step_count=12, deadline=None, derandomize=True, database=None,
+        max_examples=6, stateful_step_count=10, deadline=None, derandomize=True, database=None,
         suppress_health_check=list(HealthCheck)))
 
 
