@@ -14,7 +14,6 @@ from licensing.store.types import UtcDateTime
 # closes a finding. Each authority it concerns handles it for itself: open -> acknowledged ->
 # actioned | dismissed (FindingHandling); one authority's handling never changes another's.
 OPEN, ACKNOWLEDGED, ACTIONED, DISMISSED, CLOSED = "open", "acknowledged", "actioned", "dismissed", "closed"
-FINDING_STATES = (OPEN, CLOSED)
 HANDLING_STATUSES = (OPEN, ACKNOWLEDGED, ACTIONED, DISMISSED)
 
 
