@@ -39,7 +39,8 @@ class DecisionSchema(Schema):
     licence_b = fields.Integer()
     verdict = fields.String()
     reason = fields.String()
-    authority_code = fields.String(allow_none=True)
+    decided_by_authority_code = fields.String(allow_none=True)
+    decided_by_kind = fields.String()
     decided_at = fields.DateTime()
 
 
@@ -66,3 +67,9 @@ def decide():
     response = jsonify(DecisionSchema().dump(decision))
     response.status_code = 201
     return response
+
+
+@api_v1.get("/identity/decisions/<int:decision_id>")
+def get_decision(decision_id: int):
+    with _crosscheck().unit_of_work(write=False) as uow:
+        return jsonify(DecisionSchema().dump(identity_review.get_decision(uow, current_caller(), decision_id)))

@@ -5,11 +5,12 @@ from api.auth import current_caller
 from api.bounds import json_body
 from api.v1 import api_v1
 from api.v1.paging import PageArgs, page_links
+from api.v1.searches import LicenceSummarySchema
 from licensing.services import findings as finding_service
-from licensing.store.findings import ACKNOWLEDGED, ACTIONED, CLOSED, DISMISSED, OPEN
+from licensing.store.findings import CLOSED, HANDLING_STATUSES
 
 FINDING_TYPES = ("out_of_area", "adverse_elsewhere", "multiple_licences", "identity_conflict")
-STATUSES = (OPEN, ACKNOWLEDGED, ACTIONED, DISMISSED, CLOSED)
+STATUSES = (*HANDLING_STATUSES, CLOSED)
 
 
 class FindingListArgs(PageArgs):
@@ -20,34 +21,50 @@ class FindingListArgs(PageArgs):
 class FindingEventSchema(Schema):
     kind = fields.String()
     at = fields.DateTime()
+    by = fields.String()
     authority_code = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
+    identity_decision_id = fields.Integer(allow_none=True)
+
+
+class HandlingSchema(Schema):
+    authority_code = fields.String()
+    status = fields.String()
+    changed_at = fields.DateTime(allow_none=True)
+    reason = fields.String(allow_none=True)
+    changed_by_kind = fields.String(allow_none=True)
+
+
+class OthersHandlingSchema(Schema):
+    authority_code = fields.String()
+    status = fields.String()
 
 
 class FindingSchema(Schema):
     id = fields.Integer()
     type = fields.String()
+    state = fields.String()
     status = fields.String()
     severity = fields.String()
     summary = fields.String()
     evidence = fields.List(fields.String())
     licence_ids = fields.List(fields.Integer())
     driver_ids = fields.List(fields.Integer())
+    licences = fields.List(fields.Nested(LicenceSummarySchema))
+    handling = fields.Nested(HandlingSchema, allow_none=True)
     opened_at = fields.DateTime()
     updated_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
-    status_changed_at = fields.DateTime(allow_none=True)
-    status_changed_by_authority = fields.String(allow_none=True)
-    status_reason = fields.String(allow_none=True)
 
 
 class FindingDetailSchema(FindingSchema):
     for_authorities = fields.List(fields.String())
     visible_to = fields.List(fields.String())
+    others_handling = fields.List(fields.Nested(OthersHandlingSchema))
     history = fields.List(fields.Nested(FindingEventSchema))
 
 
-class StatusChangeSchema(Schema):
+class HandlingRequestSchema(Schema):
     reason = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
@@ -72,38 +89,29 @@ def list_findings():
                         **page_links(total, args["page"], args["page_size"])})
 
 
-def _detail(uow, finding):
-    roles, events = finding_service.finding_details(uow, finding)
-    data = FindingSchema().dump(finding)
-    data["for_authorities"] = roles.get("for", [])
-    data["visible_to"] = sorted(set(roles.get("visible", [])) | set(roles.get("for", [])))
-    data["history"] = FindingEventSchema(many=True).dump(events)
-    return data
-
-
 @api_v1.get("/findings/<int:finding_id>")
 def get_finding(finding_id: int):
     with _crosscheck().unit_of_work(write=False) as uow:
-        return jsonify(_detail(uow, finding_service.get_finding(uow, current_caller(), finding_id)))
+        return jsonify(FindingDetailSchema().dump(finding_service.get_finding(uow, current_caller(), finding_id)))
 
 
-def _change(finding_id: int, status: str):
-    body = StatusChangeSchema().load(json_body(optional=True))
+def _handle(finding_id: int, action: str):
+    body = HandlingRequestSchema().load(json_body(optional=True))
     with _crosscheck().unit_of_work() as uow:
-        finding = finding_service.change_finding_status(uow, current_caller(), finding_id, status, body["reason"])
-        return jsonify(_detail(uow, finding))
+        view = finding_service.handle_finding(uow, current_caller(), finding_id, action, body["reason"])
+        return jsonify(FindingDetailSchema().dump(view))
 
 
 @api_v1.post("/findings/<int:finding_id>/acknowledge")
 def acknowledge_finding(finding_id: int):
-    return _change(finding_id, ACKNOWLEDGED)
+    return _handle(finding_id, "acknowledge")
 
 
 @api_v1.post("/findings/<int:finding_id>/action")
 def action_finding(finding_id: int):
-    return _change(finding_id, ACTIONED)
+    return _handle(finding_id, "action")
 
 
 @api_v1.post("/findings/<int:finding_id>/dismiss")
 def dismiss_finding(finding_id: int):
-    return _change(finding_id, DISMISSED)
+    return _handle(finding_id, "dismiss")

@@ -68,29 +68,28 @@ class LicenceFact:
     def home_name(self) -> str:
         return self.home_authority_name or self.home_authority_code or "an unknown authority"
 
-    @property
-    def kind_and_number(self) -> str:
-        """'private hire driver PH123'."""
-        return f"{licence_type_words(self.licence_type)} {self.licence_number}"
-
 
 def licence_type_words(licence_type: str) -> str:
     return licence_type.replace("_", " ")
 
 
+# Evidence is read by every authority a finding concerns, so it says only what any of them may see
+# of another's record (licensing/disclosure.py): authority, licence type, status and dates, and the
+# record's reference. Licence numbers and names are shown beside it, to their holder only.
+
 def licensed_by(licence: LicenceFact) -> str:
     """Evidence line for a licence held: 'Licensed by Wolverhampton City Council (private hire
-    driver PH123, active since 2024-01-02)'."""
-    return f"Licensed by {licence.authority_name} ({_kind_number_and_status(licence)})"
+    driver licence, record 123, active since 2024-01-02)'."""
+    return f"Licensed by {licence.authority_name} ({_kind_reference_and_status(licence)})"
 
 
 def recorded_by(licence: LicenceFact) -> str:
     """Evidence line for a record whatever its status: 'Recorded by Leeds City Council (private
-    hire driver PH9, revoked since 2020-05-01)'."""
-    return f"Recorded by {licence.authority_name} ({_kind_number_and_status(licence)})"
+    hire driver licence, record 9, revoked since 2020-05-01)'."""
+    return f"Recorded by {licence.authority_name} ({_kind_reference_and_status(licence)})"
 
 
-def _kind_number_and_status(licence: LicenceFact) -> str:
+def _kind_reference_and_status(licence: LicenceFact) -> str:
     if licence.status_since:
         status = f"{licence.status} since {licence.status_since.isoformat()}"
     elif licence.issued_on:
@@ -99,7 +98,7 @@ def _kind_number_and_status(licence: LicenceFact) -> str:
         status = licence.status
     if not licence.in_register:
         status += ", no longer in the authority's register"
-    return f"{licence.kind_and_number}, {status}"
+    return f"{licence_type_words(licence.licence_type)} licence, record {licence.licence_id}, {status}"
 
 
 def sorted_unique(values: Iterable) -> tuple:

@@ -2,8 +2,9 @@
 authority. Written to the outbox in the same transaction as the finding change that causes them,
 so an alert exists exactly when its finding does.
 
-An email says what was found and links to the finding. It carries no more personal data than an
-officer needs to recognise the case (name, licence number, authority) and never any reasons."""
+An email says what was found and links to the finding. Each licence in it is named as the
+receiving authority may see it (licensing/disclosure.py): its own in full, another authority's by
+authority, type, status and whom to ask; never any reasons."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from typing import Iterable
 
 from sqlalchemy import select, update
 
+from licensing import disclosure
 from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
 from licensing.findings import FindingFact
-from licensing.findings.facts import licence_type_words
 from licensing.services.outbox import enqueue_email
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
@@ -48,18 +49,18 @@ def _teams(authority: Authority, finding_type: str) -> list[tuple[str, str]]:
     return unique
 
 
-def _who(uow: UnitOfWork, findings: Iterable[Finding]) -> dict[int, list[str]]:
-    """The licences each finding concerns, as an officer recognises them: name, licence number,
-    authority. One query per slice of licences, however many findings."""
+def _who(uow: UnitOfWork, findings: Iterable[Finding], viewer: str) -> dict[int, list[str]]:
+    """The licences each finding concerns, as the receiving authority may see them. One query per
+    slice of licences, however many findings."""
     findings = list(findings)
     licence_ids = sorted({licence_id for finding in findings for licence_id in finding.licence_ids})
     described = {}
     for ids in in_slices(licence_ids):
-        for licence_id, forenames, surname, kind, number, authority in uow.session.execute(
-                select(Licence.id, Licence.forenames, Licence.surname, Licence.licence_type, Licence.licence_number,
-                       Authority.name).join(Authority, Authority.code == Licence.authority_code)
-                .where(Licence.id.in_(ids))):
-            described[licence_id] = f"{forenames} {surname}: {licence_type_words(kind)} licence {number}, {authority}"
+        for licence, authority, ask in uow.session.execute(
+                select(Licence, Authority.name, Authority.licensing_email)
+                .join(Authority, Authority.code == Licence.authority_code).where(Licence.id.in_(ids))):
+            described[licence.id] = disclosure.describe(
+                disclosure.summarise(licence, authority_name=authority, ask=ask, viewer=viewer))
     return {finding.id: [described[i] for i in sorted(finding.licence_ids) if i in described] for finding in findings}
 
 
@@ -85,10 +86,10 @@ class AlertBatch:
     def enqueue(self) -> int:
         """Write the immediate alerts to the outbox, in the refresh's transaction."""
         base = self.uow.settings.public_base_url
-        who = _who(self.uow, (finding for changes in self.immediate.values() for finding, _ in changes))
         queued = 0
         for code, changes in sorted(self.immediate.items()):
             authority = self.uow.session.get(Authority, code)
+            who = _who(self.uow, (finding for finding, _ in changes), code)
             # The same findings in the same state give the same key: a refresh that is retried after
             # a crash queues nothing twice.
             identity = hashlib.sha256(
@@ -160,7 +161,7 @@ def send_digests(app: Crosscheck, *, now: datetime | None = None) -> int:
             authority = session.get(Authority, code)
             findings = {f.id: f for f in session.execute(
                 select(Finding).where(Finding.id.in_({i.finding_id for i in waiting}))).scalars()}
-            who = _who(uow, findings.values())
+            who = _who(uow, findings.values(), code)
             lines_by_team: dict[tuple[str, str], list[str]] = defaultdict(list)
             for item in waiting:
                 finding = findings[item.finding_id]

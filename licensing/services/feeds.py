@@ -195,7 +195,8 @@ def confirm_feed(uow: UnitOfWork, caller: Actor, feed_id: int) -> Feed:
         raise Conflict(f"Only a feed held for confirmation can be confirmed; this one is {feed.status}")
     feed.status = RECEIVED
     feed.confirmed_at = utc_now()
-    feed.confirmed_by_key_id = caller.key_id
+    for column, value in caller.recorded("confirmed_by").items():
+        setattr(feed, column, value)
     uow.commit()
     return feed
 

@@ -11,34 +11,49 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, case, delete, func, insert, select, update
 
+from licensing import disclosure
+from licensing.actors import Actor
 from licensing.bootstrap import Crosscheck
 from licensing.clock import london_today, utc_now
 from licensing.errors import Conflict, DomainError, Forbidden, NotFound
 from licensing.findings import FindingFact, LicenceFact, evaluate_findings
 from licensing.services.alerts import AlertBatch
-from licensing.actors import Actor
 from licensing.services.identity import FULL_RUN_SHARE
+from licensing.services.search import viewable_drivers
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
 from licensing.store.findings import (
-    ACKNOWLEDGED, ACTIONED, CLOSED, DISMISSED, OPEN, Finding, FindingAuthority, FindingEvent, FindingLicence,
+    ACKNOWLEDGED, ACTIONED, CLOSED, DISMISSED, OPEN, Finding, FindingAuthority, FindingEvent, FindingHandling,
+    FindingLicence,
 )
 from licensing.store.models import Authority, Licence
 
 log = logging.getLogger(__name__)
 
 licence_table = Licence.__table__
-# What an officer may move a finding to, from where.
+# What an authority may do with its own handling of a finding, and from which of its statuses.
+ACTIONS = {"acknowledge": ACKNOWLEDGED, "action": ACTIONED, "dismiss": DISMISSED}
 TRANSITIONS = {
     ACKNOWLEDGED: (OPEN,),
     ACTIONED: (OPEN, ACKNOWLEDGED),
     DISMISSED: (OPEN, ACKNOWLEDGED),
 }
+
+
+@dataclass(frozen=True)
+class Cause:
+    """What made a refresh change findings when it was not a feed: an identity decision. Its
+    events name who decided, when and why, in every affected authority's history."""
+
+    actor: Actor
+    identity_decision_id: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -51,7 +66,7 @@ class FindingsReport:
 
 
 
-def refresh_pending_findings(app: Crosscheck) -> FindingsReport:
+def refresh_pending_findings(app: Crosscheck, *, cause: Cause | None = None) -> FindingsReport:
     """Re-evaluate what the flagged licences may affect; one transaction."""
     with app.unit_of_work() as uow:
         flagged = list(uow.session.execute(
@@ -61,21 +76,21 @@ def refresh_pending_findings(app: Crosscheck) -> FindingsReport:
         everyone = uow.session.execute(select(func.count()).select_from(licence_table)).scalar_one()
     if len(flagged) > FULL_RUN_SHARE * everyone:
         # A first load or a huge change: one pass over everything beats widening scopes.
-        return refresh_all_findings(app)
+        return refresh_all_findings(app, cause=cause)
     with app.unit_of_work() as uow:
         scope = _scope_around(uow, flagged)
-        report = _reconcile(uow, _licence_facts(uow, scope), scope_licences=scope)
+        report = _reconcile(uow, _licence_facts(uow, scope), scope_licences=scope, cause=cause)
         for chunk in in_slices(flagged):
             uow.session.execute(update(licence_table).where(licence_table.c.id.in_(chunk)).values(needs_findings=False))
         uow.commit()
     return report
 
 
-def refresh_all_findings(app: Crosscheck) -> FindingsReport:
+def refresh_all_findings(app: Crosscheck, *, cause: Cause | None = None) -> FindingsReport:
     """The nightly run over the whole register."""
     with app.unit_of_work() as uow:
         facts = _licence_facts(uow, None)
-        report = _reconcile(uow, facts, scope_licences=None)
+        report = _reconcile(uow, facts, scope_licences=None, cause=cause)
         uow.session.execute(update(licence_table).where(licence_table.c.needs_findings.is_(True))
                             .values(needs_findings=False))
         uow.commit()
@@ -144,7 +159,8 @@ def _licence_facts(uow: UnitOfWork, licence_ids: set[int] | None) -> list[Licenc
     ]
 
 
-def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: set[int] | None) -> FindingsReport:
+def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: set[int] | None,
+               cause: Cause | None = None) -> FindingsReport:
     session = uow.session
     facts = {fact.fact_key: fact for fact in evaluate_findings(licences, today=london_today())}
 
@@ -176,26 +192,29 @@ def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: 
         elif finding.status == CLOSED:
             _apply_fact(uow, finding, fact, now)
             finding.status, finding.closed_at = OPEN, None
-            _event(uow, finding, "reopened")
+            # The fact holds again: every authority looks at it afresh.
+            uow.session.execute(delete(FindingHandling).where(FindingHandling.finding_id == finding.id))
+            _event(uow, finding, "reopened", cause=cause)
             alerts.finding_changed(finding, fact, change="reopened")
             reopened += 1
         elif finding.fingerprint != fact.fingerprint():
             _apply_fact(uow, finding, fact, now)
-            _event(uow, finding, "updated")
+            _event(uow, finding, "updated", cause=cause)
             alerts.finding_changed(finding, fact, change="updated")
             updated += 1
     for key, finding in by_key.items():
         if key not in facts and finding.status != CLOSED:
             finding.status, finding.closed_at, finding.updated_at = CLOSED, now, now
-            _event(uow, finding, "closed", reason="The fact no longer holds")
+            _event(uow, finding, "closed", cause=cause, reason="The fact no longer holds")
             closed += 1
-    for finding, fact in _open_findings(uow, new_facts, now):
+    for finding, fact in _open_findings(uow, new_facts, now, cause):
         alerts.finding_changed(finding, fact, change="opened")
     alerts.enqueue()
     return FindingsReport(len(licences), len(new_facts), updated, closed, reopened)
 
 
-def _open_findings(uow: UnitOfWork, facts: list[FindingFact], now) -> list[tuple[Finding, FindingFact]]:
+def _open_findings(uow: UnitOfWork, facts: list[FindingFact], now,
+                   cause: Cause | None) -> list[tuple[Finding, FindingFact]]:
     """New findings in a few statements, however many a first load raises."""
     if not facts:
         return []
@@ -212,8 +231,8 @@ def _open_findings(uow: UnitOfWork, facts: list[FindingFact], now) -> list[tuple
         authority_rows += _authority_rows(finding.id, fact)
     uow.session.execute(insert(FindingLicence), licence_rows)
     uow.session.execute(insert(FindingAuthority), authority_rows)
-    uow.session.execute(insert(FindingEvent), [{"finding_id": finding.id, "kind": "opened", "at": now}
-                                               for finding, _ in opened])
+    uow.session.execute(insert(FindingEvent), [{"finding_id": finding.id, "kind": "opened", "at": now,
+                                                **_event_cause(cause)} for finding, _ in opened])
     return opened
 
 
@@ -240,66 +259,198 @@ def _authority_rows(finding_id: int, fact: FindingFact) -> list[dict]:
     return [{"finding_id": finding_id, "authority_code": code, "role": role} for code, role in sorted(roles.items())]
 
 
-def _event(uow: UnitOfWork, finding: Finding, kind: str, *, caller: Actor | None = None,
+def _event_cause(cause: Cause | None, reason: str | None = None) -> dict:
+    if cause is None:
+        return {**Actor.service().recorded("actor"), "reason": reason}
+    return {**cause.actor.recorded("actor"), "identity_decision_id": cause.identity_decision_id,
+            "reason": cause.reason}
+
+
+def _event(uow: UnitOfWork, finding: Finding, kind: str, *, cause: Cause | None = None,
            reason: str | None = None) -> None:
-    uow.session.add(FindingEvent(finding_id=finding.id, kind=kind, api_key_id=caller.key_id if caller else None,
-                                 authority_code=caller.authority_code if caller else None, reason=reason))
+    uow.session.add(FindingEvent(finding_id=finding.id, kind=kind, **_event_cause(cause, reason)))
 
 
 # The officers' side ------------------------------------------------------------------------------
+# Each authority a finding concerns sees it with its own handling status, and the others' only as
+# licensing/disclosure.py allows. A finding another authority is not concerned with answers as one
+# that does not exist.
 
-def _visible(caller: Actor):
+@dataclass(frozen=True)
+class HistoryEntry:
+    kind: str
+    at: datetime
+    by: str  # officer | api_key | service
+    authority_code: str | None  # whose officer or system acted; None for the service itself
+    reason: str | None
+    identity_decision_id: int | None
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """A finding as one caller sees it."""
+
+    id: int
+    type: str
+    state: str  # open | closed: whether the fact still holds
+    status: str  # the caller's own: open | acknowledged | actioned | dismissed, or closed
+    severity: str
+    summary: str
+    evidence: list[str]
+    licence_ids: list[int]
+    driver_ids: list[int]
+    opened_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    handling: disclosure.HandlingSummary | None
+    licences: list[disclosure.LicenceSummary]
+    for_authorities: list[str] = field(default_factory=list)
+    visible_to: list[str] = field(default_factory=list)
+    others_handling: list[disclosure.HandlingSummary] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+
+
+def _concerning(caller: Actor):
     return select(FindingAuthority.finding_id).where(FindingAuthority.authority_code == caller.authority_code)
 
 
+def _own_status(caller: Actor):
+    """The caller's status of each finding, as a column: closed, else its own handling or open."""
+    if caller.authority_code is None:
+        return Finding.status
+    return case((Finding.status == CLOSED, CLOSED), else_=func.coalesce(FindingHandling.status, OPEN))
+
+
+def _with_own_handling(query, caller: Actor):
+    if caller.authority_code is None:
+        return query
+    return query.outerjoin(FindingHandling, and_(FindingHandling.finding_id == Finding.id,
+                                                 FindingHandling.authority_code == caller.authority_code))
+
+
 def list_findings(uow: UnitOfWork, caller: Actor, *, types: Iterable[str] = (), statuses: Iterable[str] = (),
-                  page: int, page_size: int) -> tuple[list[Finding], int]:
-    query = select(Finding)
+                  page: int, page_size: int) -> tuple[list[FindingView], int]:
+    """The caller's findings; `statuses` filters on the caller's own status."""
+    query = _with_own_handling(select(Finding), caller)
     if not caller.is_operator:
-        query = query.where(Finding.id.in_(_visible(caller)))
+        query = query.where(Finding.id.in_(_concerning(caller)))
     if types:
         query = query.where(Finding.type.in_(list(types)))
     if statuses:
-        query = query.where(Finding.status.in_(list(statuses)))
+        query = query.where(_own_status(caller).in_(list(statuses)))
     total = uow.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = uow.session.execute(query.order_by(Finding.updated_at.desc(), Finding.id.desc())
                                .offset((page - 1) * page_size).limit(page_size)).scalars().all()
-    return list(rows), total
+    return _views(uow, caller, list(rows)), total
 
 
-def get_finding(uow: UnitOfWork, caller: Actor, finding_id: int) -> Finding:
+def get_finding(uow: UnitOfWork, caller: Actor, finding_id: int) -> FindingView:
+    return _views(uow, caller, [_finding_for(uow, caller, finding_id)], detail=True)[0]
+
+
+def _finding_for(uow: UnitOfWork, caller: Actor, finding_id: int) -> Finding:
     finding = uow.session.get(Finding, finding_id)
     if finding is None or not (caller.is_operator or uow.session.execute(
-            _visible(caller).where(FindingAuthority.finding_id == finding_id)).first()):
+            _concerning(caller).where(FindingAuthority.finding_id == finding_id)).first()):
         raise NotFound(f"No finding {finding_id} for this authority")
     return finding
 
 
-def finding_details(uow: UnitOfWork, finding: Finding) -> tuple[dict[str, list[str]], list[FindingEvent]]:
+def handle_finding(uow: UnitOfWork, actor: Actor, finding_id: int, action: str, reason: str | None) -> FindingView:
+    """The one entry point for an authority's handling of a finding (API and officers' pages):
+    `action` is acknowledge, action or dismiss. It changes the actor's own authority's handling
+    only, and commits."""
+    if action not in ACTIONS:
+        raise DomainError(f"action must be one of {', '.join(ACTIONS)}")
+    finding = _finding_for(uow, actor, finding_id)
+    if actor.authority_code is None:
+        raise Forbidden("Only an authority's officers handle findings")
+    new_status = ACTIONS[action]
+    reason = (reason or "").strip() or None
+    if new_status in (ACTIONED, DISMISSED) and not reason:
+        raise DomainError(f"Say what was done or why: marking a finding {new_status} needs a reason")
+    if finding.status == CLOSED:
+        raise Conflict("This finding is closed: what it found no longer holds, so there is nothing to handle")
+    handling = uow.session.get(FindingHandling, (finding.id, actor.authority_code))
+    current = handling.status if handling else OPEN
+    if current not in TRANSITIONS[new_status]:
+        raise Conflict(f"A finding your authority has marked {current} cannot be marked {new_status}")
+    now = utc_now()
+    if handling is None:
+        handling = FindingHandling(finding_id=finding.id, authority_code=actor.authority_code,
+                                   changed_by_kind=actor.kind.value)
+        uow.session.add(handling)
+    handling.status, handling.changed_at, handling.reason = new_status, now, reason
+    for column, value in actor.recorded("changed_by").items():
+        setattr(handling, column, value)
+    uow.session.add(FindingEvent(finding_id=finding.id, kind=new_status, at=now, reason=reason,
+                                 **actor.recorded("actor")))
+    uow.commit()
+    return get_finding(uow, actor, finding_id)
+
+
+def _views(uow: UnitOfWork, caller: Actor, findings: list[Finding], *, detail: bool = False) -> list[FindingView]:
+    if not findings:
+        return []
+    handlings: dict[int, list[FindingHandling]] = defaultdict(list)
+    for chunk in in_slices([finding.id for finding in findings]):
+        for row in uow.session.execute(select(FindingHandling).where(FindingHandling.finding_id.in_(chunk))).scalars():
+            handlings[row.finding_id].append(row)
+    licences = _licence_summaries(uow, caller, {i for finding in findings for i in finding.licence_ids})
+    # A finding may rest on another authority's records of a different person (one driving licence
+    # number on two people): their driver ids are shown only to those who may open them.
+    drivers = viewable_drivers(uow, caller, {d for finding in findings for d in finding.driver_ids})
+    views = []
+    for finding in findings:
+        own = next((h for h in handlings[finding.id] if h.authority_code == caller.authority_code), None)
+        own_status = own.status if own else OPEN
+        extra = _detail(uow, caller, finding, handlings[finding.id]) if detail else {}
+        views.append(FindingView(
+            id=finding.id, type=finding.type, state=finding.status,
+            status=CLOSED if finding.status == CLOSED or caller.authority_code is None else own_status,
+            severity=finding.severity, summary=finding.summary, evidence=list(finding.evidence),
+            licence_ids=list(finding.licence_ids), driver_ids=[d for d in finding.driver_ids if d in drivers],
+            opened_at=finding.opened_at, updated_at=finding.updated_at, closed_at=finding.closed_at,
+            handling=None if caller.authority_code is None else disclosure.handling(
+                authority_code=caller.authority_code, status=own_status, changed_at=own.changed_at if own else None,
+                reason=own.reason if own else None, changed_by_kind=own.changed_by_kind if own else None,
+                viewer=caller.authority_code),
+            licences=[licences[i] for i in finding.licence_ids if i in licences], **extra))
+    return views
+
+
+def _licence_summaries(uow: UnitOfWork, caller: Actor, licence_ids: set[int]) -> dict[int, disclosure.LicenceSummary]:
+    found = {}
+    for chunk in in_slices(sorted(licence_ids)):
+        for licence, name, ask in uow.session.execute(
+                select(Licence, Authority.name, Authority.licensing_email)
+                .join(Authority, Authority.code == Licence.authority_code).where(Licence.id.in_(chunk))):
+            found[licence.id] = disclosure.summarise(licence, authority_name=name, ask=ask,
+                                                     viewer=caller.authority_code)
+    return found
+
+
+def _detail(uow: UnitOfWork, caller: Actor, finding: Finding, handlings: list[FindingHandling]) -> dict:
     roles: dict[str, list[str]] = defaultdict(list)
     for code, role in uow.session.execute(select(FindingAuthority.authority_code, FindingAuthority.role)
                                           .where(FindingAuthority.finding_id == finding.id)):
         roles[role].append(code)
+    concerned = set(roles.get("for", [])) | set(roles.get("visible", []))
+    by_code = {h.authority_code: h for h in handlings}
+    others = [disclosure.handling(authority_code=code, status=by_code[code].status if code in by_code else OPEN,
+                                  changed_at=None, reason=None, changed_by_kind=None, viewer=caller.authority_code)
+              for code in sorted(concerned) if code != caller.authority_code]
     events = uow.session.execute(select(FindingEvent).where(FindingEvent.finding_id == finding.id)
                                  .order_by(FindingEvent.id)).scalars().all()
-    return {role: sorted(codes) for role, codes in roles.items()}, list(events)
+    return {"for_authorities": sorted(roles.get("for", [])), "visible_to": sorted(concerned),
+            "others_handling": others, "history": [_history_entry(event, caller) for event in events]}
 
 
-def change_finding_status(uow: UnitOfWork, caller: Actor, finding_id: int, new_status: str,
-                          reason: str | None) -> Finding:
-    finding = get_finding(uow, caller, finding_id)
-    if caller.authority_code is None:
-        raise Forbidden("Only an authority's officers act on findings")
-    if new_status in (ACTIONED, DISMISSED) and not (reason or "").strip():
-        raise DomainError(f"Say what was done or why: marking a finding {new_status} needs a reason")
-    if finding.status not in TRANSITIONS[new_status]:
-        raise Conflict(f"A finding that is {finding.status} cannot be marked {new_status}")
-    now = utc_now()
-    finding.status = new_status
-    finding.status_changed_at, finding.updated_at = now, now
-    finding.status_changed_by_key_id = caller.key_id
-    finding.status_changed_by_authority = caller.authority_code
-    finding.status_reason = (reason or "").strip() or None
-    _event(uow, finding, new_status, caller=caller, reason=finding.status_reason)
-    uow.commit()
-    return finding
+def _history_entry(event: FindingEvent, caller: Actor) -> HistoryEntry:
+    """The register's own events and identity decisions say why; another authority's handling
+    says only what it did (its reasons are its own working notes)."""
+    others_handling = (event.identity_decision_id is None and event.actor_authority_code is not None
+                       and not disclosure.sees_in_full(caller.authority_code, event.actor_authority_code))
+    return HistoryEntry(kind=event.kind, at=event.at, by=event.actor_kind, authority_code=event.actor_authority_code,
+                        reason=None if others_handling else event.reason,
+                        identity_decision_id=event.identity_decision_id)

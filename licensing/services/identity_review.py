@@ -1,5 +1,13 @@
 """Officers review the model's links: confirm a probable link, or split a wrong one. A decision
-records who, when and why, and overrides the model in every later run."""
+records who, when and why, and overrides the model in every later run.
+
+What an authority may decide (docs/matching.md, "Who may decide who is who"): a pair of its own
+records; a pair the model put to it for review or that an earlier decision ruled on (one of the two
+records is its own); or a pair of records already linked to one person, one of them its own. Linking its record to another
+authority's record that the model did not propose is refused, and answers exactly as a pair that
+does not exist: the way to join such records is for the holders to correct them, so that the
+model proposes the pair. Every finding a decision changes records the decision in its history.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +15,17 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
 
+from licensing.actors import Actor
 from licensing.bootstrap import Crosscheck
 from licensing.errors import DomainError, Forbidden, NotFound
-from licensing.actors import Actor
+from licensing.services.findings import Cause, refresh_pending_findings
 from licensing.services.identity import resolve_pending
+from licensing.services.search import viewable_drivers
+from licensing.store.db import UnitOfWork
 from licensing.store.models import IdentityDecision, IdentityLink, Licence
 
 VERDICTS = ("same", "different")
+REVIEW_BANDS = ("probable", "possible")
 
 
 @dataclass(frozen=True)
@@ -28,21 +40,52 @@ class ReviewItem:
     driver_b: int | None
 
 
+def _authority_only(caller: Actor) -> None:
+    if caller.authority_code is None:
+        raise Forbidden("Identity reviews and decisions belong to the authorities holding the records: "
+                        "use an authority's API key")
+
+
 def links_for_review(app: Crosscheck, caller: Actor, *, limit: int = 200) -> list[ReviewItem]:
     """Probable links (made, to confirm) and possible pairs (not made, to consider) that touch the
     caller's own licences."""
-    if caller.authority_code is None:
-        raise Forbidden("Reviews belong to an authority: use an authority's API key")
+    _authority_only(caller)
     with app.unit_of_work(write=False) as uow:
         own = select(Licence.id).where(Licence.authority_code == caller.authority_code).scalar_subquery()
         links = uow.session.execute(
-            select(IdentityLink).where(IdentityLink.band.in_(("probable", "possible")),
+            select(IdentityLink).where(IdentityLink.band.in_(REVIEW_BANDS),
                                        or_(IdentityLink.licence_a.in_(own), IdentityLink.licence_b.in_(own)))
             .order_by(IdentityLink.probability.desc()).limit(limit)).scalars().all()
         ids = {link.licence_a for link in links} | {link.licence_b for link in links}
         drivers = dict(uow.session.execute(select(Licence.id, Licence.driver_id).where(Licence.id.in_(ids))).all()) if ids else {}
+        # The other record's driver is shown only to an authority that may open it.
+        viewable = viewable_drivers(uow, caller, drivers.values())
+        drivers = {licence: driver for licence, driver in drivers.items() if driver in viewable}
     return [ReviewItem(link.licence_a, link.licence_b, link.band, link.linked, link.probability, tuple(link.reasons),
                        drivers.get(link.licence_a), drivers.get(link.licence_b)) for link in links]
+
+
+def _no_such_pair(licence_a: int, licence_b: int) -> NotFound:
+    # One answer for records that do not exist and for pairs this authority may not decide on.
+    return NotFound(f"No pair of licence records {licence_a} and {licence_b} that this authority may decide on. "
+                    "An authority decides on its own records, on pairs put to it for review and on records "
+                    "already linked to one person; for another authority's record, ask that authority to check "
+                    "its record (docs/matching.md)")
+
+
+def may_decide(uow: UnitOfWork, caller: Actor, records: list[Licence]) -> bool:
+    """Whether the caller may confirm or split this pair of records (see the module docstring)."""
+    if caller.authority_code is None or caller.authority_code not in {r.authority_code for r in records}:
+        return False
+    first, second = sorted(records, key=lambda r: r.id)
+    if first.authority_code == second.authority_code:
+        return True
+    if first.driver_id is not None and first.driver_id == second.driver_id:
+        return True
+    # Put to review by the model (any pair it scored), or ruled on before: a split can be undone.
+    return (uow.session.get(IdentityLink, (first.id, second.id)) is not None
+            or uow.session.execute(select(IdentityDecision.id).where(
+                IdentityDecision.licence_a == first.id, IdentityDecision.licence_b == second.id)).first() is not None)
 
 
 def decide_identity(app: Crosscheck, caller: Actor, *, licence_a: int, licence_b: int, verdict: str,
@@ -53,18 +96,28 @@ def decide_identity(app: Crosscheck, caller: Actor, *, licence_a: int, licence_b
         raise DomainError("Say why: a decision about who is who needs a reason")
     if licence_a == licence_b:
         raise DomainError("A decision needs two different licence records")
+    _authority_only(caller)
     with app.unit_of_work() as uow:
-        records = {licence.id: licence for licence in uow.session.execute(
-            select(Licence).where(Licence.id.in_((licence_a, licence_b)))).scalars()}
-        if len(records) != 2:
-            raise NotFound("No such licence records")
-        if not (caller.is_operator or caller.authority_code in {r.authority_code for r in records.values()}):
-            raise Forbidden("Only an authority holding one of the two records may decide about them")
+        records = list(uow.session.execute(select(Licence).where(Licence.id.in_((licence_a, licence_b)))).scalars())
+        if len(records) != 2 or not may_decide(uow, caller, records):
+            raise _no_such_pair(licence_a, licence_b)
         decision = IdentityDecision(licence_a=min(licence_a, licence_b), licence_b=max(licence_a, licence_b),
-                                    verdict=verdict, reason=reason.strip(), authority_code=caller.authority_code,
-                                    decided_by_key_id=caller.key_id)
+                                    verdict=verdict, reason=reason.strip(), **caller.recorded("decided_by"))
         uow.session.add(decision)
         uow.session.execute(update(Licence).where(Licence.id.in_((licence_a, licence_b))).values(needs_resolution=True))
         uow.commit()
     resolve_pending(app)
+    # The findings the decision changes say so in their history, for every authority they concern.
+    refresh_pending_findings(app, cause=Cause(caller, decision.id, decision.reason))
     return decision
+
+
+def get_decision(uow: UnitOfWork, caller: Actor, decision_id: int) -> IdentityDecision:
+    """A decision, for the authority that made it and the authorities holding its records."""
+    decision = uow.session.get(IdentityDecision, decision_id)
+    if decision is not None and caller.authority_code is not None:
+        holders = set(uow.session.execute(select(Licence.authority_code).where(
+            Licence.id.in_((decision.licence_a, decision.licence_b)))).scalars())
+        if caller.authority_code in holders | {decision.decided_by_authority_code}:
+            return decision
+    raise NotFound(f"No identity decision {decision_id} for this authority")

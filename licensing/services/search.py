@@ -2,7 +2,7 @@
 
 Every search is written to the append-only audit log with who, which authority, why, the query
 and exactly what was shown. Other authorities' records are shown minimised: which authority holds
-what licence, of which type and status, since when, and whom to ask.
+what licence, of which type and status, since when, and whom to ask (licensing/disclosure.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from licensing.bootstrap import Crosscheck
 from licensing.errors import DomainError, NotFound
@@ -19,8 +19,10 @@ from licensing.identity.records import IdentityRecord
 from licensing.identity.score import PairScore
 from licensing.identity.search import SearchQuery, query_breadth_problem, query_keys, rank_candidates
 from licensing.actors import Actor
+from licensing.disclosure import LicenceSummary, summarise
 from licensing.services.identity import RECORD_COLUMNS, identity_record, match_model
 from licensing.store.db import UnitOfWork
+from licensing.store.slices import in_slices
 from licensing.store.models import AuditEvent, Authority, Driver, IdentityKey, Licence
 
 # Why an officer may search; the two application reasons need the application's reference.
@@ -37,26 +39,6 @@ key_table = IdentityKey.__table__
 
 class SearchRefused(DomainError):
     code = "search_refused"
-
-
-@dataclass(frozen=True)
-class LicenceSummary:
-    """One licence as another authority may see it; personal fields only for the caller's own."""
-
-    licence_id: int
-    authority_code: str
-    authority_name: str
-    licence_type: str
-    status: str
-    in_register: bool
-    since: date | None
-    expires_on: date | None
-    ask: str | None  # whom to ask: the holding authority's licensing team
-    own: bool
-    licence_number: str | None = None
-    surname: str | None = None
-    forenames: str | None = None
-    date_of_birth: date | None = None
 
 
 @dataclass(frozen=True)
@@ -101,17 +83,18 @@ def search_drivers(app: Crosscheck, caller: Actor, query: SearchQuery, *, reason
             for (driver_id, score), licences in zip(hits, _licences_of(uow, caller, [d for d, _ in hits]), strict=True)
         ]
     # No results leave this function unless the search is in the audit log.
-    event_id = _audit(app, AuditEvent(
-        kind="search", api_key_id=caller.key_id, authority_code=caller.authority_code, reason=reason,
+    event_id = _audit(
+        app, "search", caller, reason=reason,
         reference=(application_reference or "").strip() or None, query=_query_json(query),
         shown=[{"driver_id": hit.driver_id, "band": hit.band, "licence_ids": [l.licence_id for l in hit.licences]}
                for hit in results],
-    ))
+    )
     return SearchOutcome(search_id=event_id, results=results)
 
 
-def _audit(app: Crosscheck, event: AuditEvent) -> int:
+def _audit(app: Crosscheck, kind: str, caller: Actor, **details) -> int:
     with app.unit_of_work() as uow:
+        event = AuditEvent(kind=kind, authority_code=caller.authority_code, **caller.recorded("actor"), **details)
         uow.session.add(event)
         uow.commit()
         return event.id
@@ -149,21 +132,9 @@ def _licences_of(uow: UnitOfWork, caller: Actor, driver_ids: list[int]) -> list[
         .order_by(Licence.authority_code, Licence.licence_number)).all()
     by_driver: dict[int, list[LicenceSummary]] = defaultdict(list)
     for licence, authority_name, licensing_email in rows:
-        by_driver[licence.driver_id].append(summarise(licence, authority_name, licensing_email, caller))
+        by_driver[licence.driver_id].append(
+            summarise(licence, authority_name=authority_name, ask=licensing_email, viewer=caller.authority_code))
     return [by_driver[driver_id] for driver_id in driver_ids]
-
-
-def summarise(licence: Licence, authority_name: str, licensing_email: str | None, caller: Actor) -> LicenceSummary:
-    own = caller.authority_code == licence.authority_code
-    return LicenceSummary(
-        licence_id=licence.id, authority_code=licence.authority_code, authority_name=authority_name,
-        licence_type=licence.licence_type, status=licence.status, in_register=licence.ended_at is None,
-        since=licence.issued_on, expires_on=licence.expires_on, ask=licensing_email, own=own,
-        licence_number=licence.licence_number if own else None,
-        surname=licence.surname if own else None,
-        forenames=licence.forenames if own else None,
-        date_of_birth=licence.date_of_birth if own else None,
-    )
 
 
 def _query_json(query: SearchQuery) -> dict:
@@ -180,24 +151,57 @@ class DriverView:
 
 def view_driver(app: Crosscheck, caller: Actor, driver_id: int) -> DriverView:
     """A person across authorities, for an authority that has a reason to see them: it licenses
-    them (now or before), or they live in its area. Every view is audited."""
+    them (now or before), or they live in its area. A merged id answers with where its records
+    went, to the same callers only. Every view is audited, merged ids included."""
     with app.unit_of_work(write=False) as uow:
-        driver = uow.session.get(Driver, driver_id)
-        if driver is None:
-            raise NotFound(f"No driver {driver_id}")
-        if driver.merged_into_id is not None:
-            return DriverView(driver_id, driver.merged_into_id, [])
-        rows = uow.session.execute(
+        target = _current_driver(uow, driver_id)
+        rows = [] if target is None else uow.session.execute(
             select(Licence, Authority.name, Authority.licensing_email)
             .join(Authority, Authority.code == Licence.authority_code)
-            .where(Licence.driver_id == driver_id).order_by(Licence.authority_code, Licence.licence_number)).all()
-    concerned = {licence.authority_code for licence, _, _ in rows} | {
-        licence.home_authority_code for licence, _, _ in rows if licence.home_authority_code}
-    if not rows or not (caller.is_operator or caller.authority_code in concerned):
+            .where(Licence.driver_id == target).order_by(Licence.authority_code, Licence.licence_number)).all()
+    if not rows or not may_view_driver(caller, [licence for licence, _, _ in rows]):
         # The same answer as for an unknown id: ids are no way to learn who is licensed where.
         raise NotFound(f"No driver {driver_id} that this authority licenses or whose home is in its area")
-    licences = [summarise(licence, name, email, caller) for licence, name, email in rows]
-    _audit(app, AuditEvent(kind="driver_view", api_key_id=caller.key_id, authority_code=caller.authority_code,
-                           query={"driver_id": driver_id},
-                           shown=[{"driver_id": driver_id, "licence_ids": [l.licence_id for l in licences]}]))
-    return DriverView(driver_id, None, licences)
+    merged_into = target if target != driver_id else None
+    licences = [] if merged_into else [
+        summarise(licence, authority_name=name, ask=email, viewer=caller.authority_code)
+        for licence, name, email in rows]
+    _audit(app, "driver_view", caller, query={"driver_id": driver_id},
+           shown=[{"driver_id": driver_id, "merged_into": merged_into, "licence_ids": [l.licence_id for l in licences]}])
+    return DriverView(driver_id, merged_into, licences)
+
+
+def may_view_driver(caller: Actor, licences: list[Licence]) -> bool:
+    """An authority that licenses (or licensed) one of the person's records, or in whose area they
+    live; the operator for the service's own checks."""
+    concerned = {licence.authority_code for licence in licences} | {
+        licence.home_authority_code for licence in licences if licence.home_authority_code}
+    return caller.is_operator or caller.authority_code in concerned
+
+
+def viewable_drivers(uow: UnitOfWork, caller: Actor, driver_ids) -> set[int]:
+    """Which of these drivers the caller may open (may_view_driver): a cross-reference to a driver
+    is shown only to those who may see it."""
+    driver_ids = sorted({d for d in driver_ids if d is not None})
+    if caller.is_operator:
+        return set(driver_ids)
+    found: set[int] = set()
+    for chunk in in_slices(driver_ids):
+        found.update(uow.session.execute(select(Licence.driver_id).where(
+            Licence.driver_id.in_(chunk), or_(Licence.authority_code == caller.authority_code,
+                                              Licence.home_authority_code == caller.authority_code))).scalars())
+    return found
+
+
+def _current_driver(uow: UnitOfWork, driver_id: int) -> int | None:
+    """The driver id that holds the records now: the id itself, or where a merged id points."""
+    seen = set()
+    while driver_id not in seen:
+        seen.add(driver_id)
+        driver = uow.session.get(Driver, driver_id)
+        if driver is None:
+            return None
+        if driver.merged_into_id is None:
+            return driver_id
+        driver_id = driver.merged_into_id
+    return None

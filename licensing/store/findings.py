@@ -10,15 +10,18 @@ from sqlmodel import Field, SQLModel
 from licensing.clock import utc_now
 from licensing.store.types import UtcDateTime
 
-# Statuses an officer sets, and the one the register sets when the fact no longer holds.
+# A finding is open while its fact holds and closed when it stops holding: only the register
+# closes a finding. Each authority it concerns handles it for itself: open -> acknowledged ->
+# actioned | dismissed (FindingHandling); one authority's handling never changes another's.
 OPEN, ACKNOWLEDGED, ACTIONED, DISMISSED, CLOSED = "open", "acknowledged", "actioned", "dismissed", "closed"
+HANDLING_STATUSES = (OPEN, ACKNOWLEDGED, ACTIONED, DISMISSED)
 
 
 class Finding(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     type: str = Field(max_length=32, index=True)
     fact_key: str = Field(max_length=120, unique=True)
-    status: str = Field(default=OPEN, max_length=16)
+    status: str = Field(default=OPEN, max_length=16)  # open | closed: whether the fact holds
     severity: str = Field(max_length=16)  # immediate | digest
     summary: str = Field(max_length=500)
     evidence: list = Field(sa_type=JSON)
@@ -28,11 +31,6 @@ class Finding(SQLModel, table=True):
     opened_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    # The last officer's status change: who, when and why.
-    status_changed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    status_changed_by_key_id: int | None = Field(default=None, foreign_key="api_key.id")
-    status_changed_by_authority: str | None = Field(default=None, max_length=16)
-    status_reason: str | None = Field(default=None, max_length=2000)
 
     __table_args__ = (Index("ix_finding_status_type", "status", "type"),)
 
@@ -56,8 +54,27 @@ class FindingLicence(SQLModel, table=True):
     licence_id: int = Field(foreign_key="licence.id", primary_key=True, index=True)
 
 
+class FindingHandling(SQLModel, table=True):
+    """One authority's handling of one finding: its own status, who set it, when and why. No row
+    means the authority has not touched it yet (open)."""
+
+    __tablename__ = "finding_handling"
+
+    finding_id: int = Field(foreign_key="finding.id", primary_key=True)
+    authority_code: str = Field(foreign_key="authority.code", primary_key=True, index=True)
+    status: str = Field(default=OPEN, max_length=16)
+    changed_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+    reason: str | None = Field(default=None, max_length=2000)
+    # Who (an Actor, see licensing/actors.py).
+    changed_by_kind: str = Field(max_length=16)
+    changed_by_user_id: int | None = None
+    changed_by_api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    changed_by_authority_code: str | None = Field(default=None, max_length=16)
+
+
 class FindingEvent(SQLModel, table=True):
-    """A finding's history: opened, updated, closed, reopened, and officers' status changes."""
+    """A finding's history: opened, updated, closed, reopened by the register (with the identity
+    decision that caused it, if one did), and each authority's handling."""
 
     __tablename__ = "finding_event"
 
@@ -65,8 +82,12 @@ class FindingEvent(SQLModel, table=True):
     finding_id: int = Field(foreign_key="finding.id", index=True)
     kind: str = Field(max_length=16)
     at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
-    api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
-    authority_code: str | None = Field(default=None, max_length=16)
+    # Who acted (an Actor); for handling events, actor_authority_code is whose handling changed.
+    actor_kind: str = Field(default="service", max_length=16)
+    actor_user_id: int | None = None
+    actor_api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    actor_authority_code: str | None = Field(default=None, max_length=16)
+    identity_decision_id: int | None = Field(default=None, foreign_key="identity_decision.id")
     reason: str | None = Field(default=None, max_length=2000)
 
 

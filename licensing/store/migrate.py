@@ -21,10 +21,28 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade_to_head(engine: Engine) -> None:
+    migrate(engine, command.upgrade, "head")
+
+
+def migrate(engine: Engine, action=command.upgrade, revision: str = "head") -> None:
+    """Run an Alembic command in one transaction. On SQLite, foreign keys are off while it runs
+    and checked before it commits: SQLite changes a table by rebuilding it, and dropping the old
+    one would otherwise fail on the rows that refer to it (SQLite's own documented procedure)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # On the driver's connection, before any BEGIN: the pragma does nothing inside a transaction.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                action(config, revision)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("The migration left rows referring to rows that do not exist")
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def head_revision() -> str:

@@ -69,7 +69,11 @@ class Feed(SQLModel, table=True):
     rejected: int = 0
     problems: list | None = Field(default=None, sa_type=JSON)
     confirmed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    confirmed_by_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    # Who confirmed a feed held for confirmation (an Actor, see licensing/actors.py).
+    confirmed_by_kind: str | None = Field(default=None, max_length=16)
+    confirmed_by_user_id: int | None = None
+    confirmed_by_api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    confirmed_by_authority_code: str | None = Field(default=None, max_length=16)
     applied_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
     # The stages after applying, each set by the run that covered this feed (one run may cover
@@ -214,8 +218,11 @@ class IdentityDecision(SQLModel, table=True):
     licence_b: int = Field(foreign_key="licence.id", index=True)
     verdict: str = Field(max_length=16)  # same | different
     reason: str = Field(max_length=2000)
-    authority_code: str | None = Field(default=None, foreign_key="authority.code")
-    decided_by_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    # Who decided (an Actor, see licensing/actors.py); user ids point at officers once they exist.
+    decided_by_kind: str = Field(max_length=16)
+    decided_by_user_id: int | None = None
+    decided_by_api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    decided_by_authority_code: str | None = Field(default=None, foreign_key="authority.code", max_length=16)
     decided_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
 
 
@@ -229,7 +236,11 @@ class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=_created, sa_type=UtcDateTime, index=True)
     kind: str = Field(max_length=32)  # search | driver_view | ...
-    api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    # Who acted (an Actor, see licensing/actors.py). authority_code is the authority on whose behalf.
+    actor_kind: str | None = Field(default=None, max_length=16)
+    actor_user_id: int | None = None
+    actor_api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    actor_authority_code: str | None = Field(default=None, max_length=16)
     authority_code: str | None = Field(default=None, max_length=16, index=True)
     reason: str | None = Field(default=None, max_length=64)
     reference: str | None = Field(default=None, max_length=200)
@@ -238,7 +249,9 @@ class AuditEvent(SQLModel, table=True):
 
 
 # Tables kept in their own modules; imported here so that the metadata (and Alembic) sees them all.
-from licensing.store.findings import DigestItem, Finding, FindingAuthority, FindingEvent, FindingLicence  # noqa: E402,F401
+from licensing.store.findings import (  # noqa: E402,F401
+    DigestItem, Finding, FindingAuthority, FindingEvent, FindingHandling, FindingLicence,
+)
 from licensing.store.outbox import OutboxMessage  # noqa: E402,F401
 from licensing.store.scheduler import SchedulerHeartbeat  # noqa: E402,F401
 from licensing.store.held_alerts import HeldAlert  # noqa: E402,F401

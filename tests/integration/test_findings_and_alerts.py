@@ -72,7 +72,11 @@ def test_out_of_area_goes_in_the_daily_digest_not_at_once(crosscheck, web, keys)
     assert alerts.send_digests(crosscheck) == 1
     digest, = outbox_messages(crosscheck)
     assert digest.to_address == "enforcement@manchester.example" and digest.kind == "digest"
-    assert "MAHMOOD" in digest.body.upper() and "/api/v1/findings/" in digest.body
+    # Manchester is told who licenses the driver and whom to ask; the name and licence number as
+    # Wolverhampton recorded them stay with Wolverhampton (docs/privacy.md).
+    assert "Wolverhampton" in digest.body and "ask licensing@wolverhampton.example" in digest.body
+    assert "MAHMOOD" not in digest.body.upper() and "W1" not in digest.body
+    assert "/api/v1/findings/" in digest.body
     assert alerts.send_digests(crosscheck) == 0  # nothing new since
 
 
@@ -114,8 +118,9 @@ def test_officers_move_a_finding_through_its_statuses(crosscheck, web, keys):
     assert acknowledged.status_code == 200 and acknowledged.json["status"] == "acknowledged"
     actioned = web.post(f"{url}/action", headers=manchester, json={"reason": "Joint visit booked with Wolverhampton"})
     assert actioned.json["status"] == "actioned"
-    assert actioned.json["status_reason"] == "Joint visit booked with Wolverhampton"
-    assert actioned.json["status_changed_by_authority"] == MANCHESTER
+    assert actioned.json["handling"]["reason"] == "Joint visit booked with Wolverhampton"
+    assert actioned.json["handling"]["authority_code"] == MANCHESTER
+    assert actioned.json["state"] == "open"  # handled, but the fact still holds
     assert web.post(f"{url}/acknowledge", headers=manchester).status_code == 409
     assert [f["id"] for f in findings(web, keys[MANCHESTER], status="actioned")] == [finding["id"]]
     assert findings(web, keys[MANCHESTER], status="open") == []
@@ -133,6 +138,9 @@ def test_a_person_licensed_in_two_places_and_a_shared_licence_number(crosscheck,
     conflicts = findings(web, keys[BOLTON], type="identity_conflict")
     assert conflicts and conflicts[0]["severity"] == "immediate"
     assert "MAHMO703159T99AB" not in str(conflicts)
+    # The finding rests on two people; Bolton is shown only the driver it may open.
+    bolton_driver = web.get("/api/v1/licences", headers=bearer(keys[BOLTON])).json["licences"][0]["driver_id"]
+    assert conflicts[0]["driver_ids"] == [bolton_driver]
 
 
 def test_an_unknown_filter_value_is_refused(web, keys):

@@ -96,7 +96,13 @@ def test_a_decision_needs_a_reason_and_a_record_of_ones_own(web, three_councils)
     body = {"licence_a": 1, "licence_b": 2, "verdict": "same", "reason": ""}
     assert web.post("/api/v1/identity/decisions", headers=bearer(key), json=body).status_code == 400
     body["reason"] = "looks like him"
-    assert web.post("/api/v1/identity/decisions", headers=bearer(key), json=body).status_code == 403
+    others = web.post("/api/v1/identity/decisions", headers=bearer(key), json=body)
+    missing = web.post("/api/v1/identity/decisions", headers=bearer(key),
+                       json={**body, "licence_a": 9998, "licence_b": 9999})
+    # Other authorities' records answer exactly as records that do not exist.
+    assert others.status_code == missing.status_code == 404
+    assert others.json["errors"][0]["message"].replace("1 and 2", "") == \
+        missing.json["errors"][0]["message"].replace("9998 and 9999", "")
 
 
 def test_unchanged_feeds_resolve_nothing_again(crosscheck, web, three_councils):

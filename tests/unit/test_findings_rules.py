@@ -59,7 +59,7 @@ class TestOutOfArea:
         assert finding.visible_to == tuple(sorted((MANCHESTER[0], WOLVERHAMPTON[0])))
         assert finding.severity == "digest"
         assert finding.evidence == (
-            "Licensed by Wolverhampton City Council (private hire driver PH1, active since 2024-01-02)",
+            "Licensed by Wolverhampton City Council (private hire driver licence, record 1, active since 2024-01-02)",
             "Home postcode lies in Manchester City Council's area (exact)",
         )
 
@@ -95,7 +95,9 @@ class TestAdverseElsewhere:
         assert finding.licence_ids == (1, 2)
         assert set(finding.for_authorities) == {WOLVERHAMPTON[0], MANCHESTER[0]}
         assert set(finding.visible_to) == {WOLVERHAMPTON[0], MANCHESTER[0], LEEDS[0]}
-        assert "Revoked by Leeds City Council (private hire driver licence PH9, since 2020-05-01)" in finding.evidence
+        assert "Revoked by Leeds City Council (private hire driver licence, record 2, since 2020-05-01)" in finding.evidence
+        # Read by every authority concerned: never another authority's licence number.
+        assert "PH9" not in " ".join(finding.evidence)
 
     def test_a_home_authority_that_is_unknown_or_the_licensing_one_is_not_added(self):
         [unplaced] = run(AdverseElsewhereRule(), licence(home=MANCHESTER, home_precision="unknown"), revoked_at_leeds())

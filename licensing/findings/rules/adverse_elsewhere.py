@@ -42,7 +42,9 @@ class AdverseDecision:
     def evidence(self) -> str:
         when = f"since {self.decided_on.isoformat()}" if self.decided_on else "date of decision not recorded"
         kind = licence_type_words(self.licence_type)
-        return f"{self.decision.capitalize()} by {self.authority_name} ({kind} licence {self.licence_number}, {when})"
+        # No licence number: every authority the finding concerns reads this (licensing/disclosure.py).
+        records = ", ".join(f"record {licence_id}" for licence_id in self.licence_ids)
+        return f"{self.decision.capitalize()} by {self.authority_name} ({kind} licence, {records}, {when})"
 
 
 def decisions_from_licence_records(licences: Sequence[LicenceFact]) -> list[AdverseDecision]:
