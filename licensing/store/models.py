@@ -68,6 +68,8 @@ class Feed(SQLModel, table=True):
     ended: int = 0
     rejected: int = 0
     problems: list | None = Field(default=None, sa_type=JSON)
+    # How many values of each field the authority's mapping or the built-in codes interpreted.
+    interpreted: dict | None = Field(default=None, sa_type=JSON)
     confirmed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     confirmed_by_key_id: int | None = Field(default=None, foreign_key="api_key.id")
     applied_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
@@ -231,3 +233,4 @@ class AuditEvent(SQLModel, table=True):
 # Tables kept in their own modules; imported here so that the metadata (and Alembic) sees them all.
 from licensing.store.findings import DigestItem, Finding, FindingAuthority, FindingEvent, FindingLicence  # noqa: E402,F401
 from licensing.store.outbox import OutboxMessage  # noqa: E402,F401
+from licensing.store.feed_mappings import FeedMappingRecord  # noqa: E402,F401
