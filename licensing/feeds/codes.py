@@ -13,7 +13,8 @@ LICENCE_TYPES = ("hackney_carriage_driver", "private_hire_driver", "dual_driver"
 DRIVER_LICENCE_TYPES = frozenset(("hackney_carriage_driver", "private_hire_driver", "dual_driver"))
 STATUSES = ("active", "suspended", "expired", "revoked", "surrendered")
 
-# Keys are written as code_key() leaves them: lower case, letters and digits only.
+# Keys are written as code_key() leaves them: lower case, letters and digits only. Words whose
+# meaning varies between councils ("Cancelled", "Ended", "Pending") are deliberately absent.
 COMMON_LICENCE_TYPES = {
     "hcd": "hackney_carriage_driver",
     "hc": "hackney_carriage_driver",
@@ -32,7 +33,6 @@ COMMON_LICENCE_TYPES = {
     "dualdriver": "dual_driver",
     "combined": "dual_driver",
     "combineddriver": "dual_driver",
-    "joint": "dual_driver",
     "hcph": "dual_driver",
     "hcphd": "dual_driver",
     "pho": "private_hire_operator",
@@ -51,14 +51,12 @@ COMMON_STATUSES = {
     "renewed": "active",
     "lapsed": "expired",
     "expired": "expired",
-    "ended": "expired",
     "revoked": "revoked",
     "revocation": "revoked",
     "suspended": "suspended",
     "suspension": "suspended",
     "surrendered": "surrendered",
     "surrender": "surrendered",
-    "cancelled": "surrendered",
 }
 
 _NOT_LETTER_OR_DIGIT = re.compile(r"[^0-9a-z]+")
