@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from operator import itemgetter
 
 import ijson
 
@@ -120,6 +121,8 @@ class _Header:
                 + "; each column may appear only once.")
         self.positions = [targets.index(column) if column in targets else None for column in COLUMNS]
         self.width = len(header)
+        # Every field present: one C-level pick of the cells, the usual case.
+        self._pick = itemgetter(*self.positions) if None not in self.positions else None
         ignored = [label or f"(unnamed column {at + 1})" for at, (label, target) in enumerate(zip(labels, targets))
                    if not target]
         hint = ""
@@ -128,6 +131,8 @@ class _Header:
         self.problems = _check_columns(set(sources), ignored, hint)
 
     def cells(self, record: list[str]) -> list[str]:
+        if self._pick is not None and len(record) >= self.width:
+            return [cell.strip() for cell in self._pick(record)]
         return [record[at].strip() if at is not None and at < len(record) else "" for at in self.positions]
 
 
