@@ -68,8 +68,25 @@ def _write_council_workbook(rows: int, path: Path) -> None:
         for name in ("issued_on", "expires_on", "date_of_birth"):
             cells[name] = date.fromisoformat(row[name]) if row[name] else None
         sheet.append([cells[name] for name in COUNCIL_HEADERS])
-    temporary = path.with_suffix(".tmp")
-    book.save(temporary)
+    written = path.with_suffix(".tmp")
+    book.save(written)
+    _declare_dimension(written, path, f"A1:L{rows + 1}")
+
+
+def _declare_dimension(written: Path, path: Path, cells: str) -> None:
+    """Excel records each sheet's extent; openpyxl's write-only mode does not, and a reader then has
+    to scan the whole sheet once to find it. Saved as Excel would save it."""
+    import zipfile
+
+    temporary = path.with_suffix(".part")
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            data = source.read(part)
+            if part.filename.startswith("xl/worksheets/sheet"):
+                at = min(data.find(tag) for tag in (b"<sheetViews", b"<sheetFormatPr", b"<sheetData") if tag in data)
+                data = data[:at] + f'<dimension ref="{cells}"/>'.encode() + data[at:]
+            target.writestr(part, data)
+    written.unlink()
     temporary.replace(path)
 
 
