@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-
 from licensing.feeds.codes import LICENCE_TYPES, STATUSES
 from licensing.feeds.rows import COLUMNS, OPTIONAL_COLUMNS
 from licensing.feeds.text import MAX_LENGTH
@@ -53,6 +51,8 @@ def template_csv() -> bytes:
 
 
 def template_xlsx() -> bytes:
+    from openpyxl import Workbook  # imported here: only this download needs it
+
     book = Workbook(write_only=True)
     licences = book.create_sheet("Licences")
     licences.append(list(COLUMNS))

@@ -15,8 +15,6 @@ import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
 
-from openpyxl import load_workbook
-
 MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
 # The shared strings are held in memory whole while the sheet streams.
 MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
@@ -40,6 +38,9 @@ def workbook_rows(body: bytes, sheet: str | None) -> Iterator[tuple[int, list[st
         raise UnreadableWorkbook(
             f"The workbook would unpack to {total / 2**20:,.0f} MB, more than the {MAX_UNCOMPRESSED_BYTES // 2**20} MB "
             "a feed may hold; send the register alone, as CSV or as a workbook of one sheet.")
+    # Imported here: openpyxl is large, and most feeds (and every process start) need none of it.
+    from openpyxl import load_workbook
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns of styles and extensions it does not need
