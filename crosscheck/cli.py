@@ -62,33 +62,81 @@ def create_api_key(authority_code: str, label: str) -> None:
 @main.command("import-feed")
 @click.argument("authority_code")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_feed(authority_code: str, file: Path) -> None:
-    """Import FILE (CSV or JSON: the same format as the feeds API) as AUTHORITY_CODE's full
-    current register, and apply it now, exactly as a pushed feed would be applied."""
+@click.option("--dry-run", is_flag=True, help="Read, map, check and reconcile the feed, say what it would do, "
+                                              "and change nothing.")
+def import_feed(authority_code: str, file: Path, dry_run: bool) -> None:
+    """Import FILE (CSV, JSON or an .xlsx workbook: the same formats as the feeds API) as
+    AUTHORITY_CODE's full current register, and apply it now, exactly as a pushed feed would be
+    applied, through the authority's feed mapping."""
+    from licensing.feeds.sniff import CSV, EXTENSIONS
     from licensing.services import feeds, pipeline
     from licensing.store.models import Feed
 
     app = _crosscheck()
-    content_type = "application/json" if file.suffix.lower() == ".json" else "text/csv"
+    code = authority_code.upper()
+    content_type = EXTENSIONS.get(file.suffix.lower(), CSV)
     body = file.read_bytes()
+    if dry_run:
+        with app.unit_of_work(write=False) as uow:
+            result = _domain(lambda: feeds.dry_run_feed(uow, authority_code=code, body=body, content_type=content_type,
+                                                        hold_share=app.settings.feed_hold_share))
+        counts = result["counts"]
+        click.echo(f"Dry run, nothing changed. The feed would be {result['outcome']} — added {counts['added']}, "
+                   f"changed {counts['changed']}, unchanged {counts['unchanged']}, ended {counts['ended']}, "
+                   f"rejected rows {counts['rejected']}")
+        _echo_outcome(result["message"], result["interpreted"], result["problems"], result["problem_count"])
+        return
     with app.unit_of_work() as uow:
         feed_id = _domain(lambda: feeds.receive_feed(
-            uow, authority_code=authority_code.upper(), body=body, content_type=content_type, source="import"))
+            uow, authority_code=code, body=body, content_type=content_type, source="import"))
     click.echo(f"Feed {feed_id} received; applying...")
     with _progress_bar(len(body)) as progress:
-        report = pipeline.process_feeds(app, authority_code=authority_code.upper(), progress=progress)
+        report = pipeline.process_feeds(app, authority_code=code, progress=progress)
     for outcome in report.feeds:
         with app.unit_of_work(write=False) as uow:
             feed = uow.session.get(Feed, outcome.feed_id)
             click.echo(f"Feed {feed.id}: {feed.status} — added {feed.added}, changed {feed.changed}, "
                        f"unchanged {feed.unchanged}, ended {feed.ended}, rejected rows {feed.rejected}")
-            if feed.message:
-                click.echo(f"  {feed.message}")
-            errors = [p for p in feed.problems or [] if p["severity"] == "error"]
-            for problem in errors[:20]:
-                click.echo(f"  row {problem['row']}, {problem['field']}: {problem['message']}")
-            if len(errors) > 20:
-                click.echo(f"  ... and {len(errors) - 20} more row errors (GET /api/v1/feeds/{feed.id})")
+            problems = feed.problems or []
+            _echo_outcome(feed.message, feed.interpreted or {}, problems, len(problems),
+                          more=f"GET /api/v1/feeds/{feed.id}")
+
+
+def _echo_outcome(message: str | None, interpreted: dict, problems: list[dict], problem_count: int, *,
+                  more: str = "send the feed for real and read it") -> None:
+    if message:
+        click.echo(f"  {message}")
+    if interpreted:
+        click.echo("  Values interpreted: " + ", ".join(f"{name} {count}" for name, count in interpreted.items()))
+    errors = [p for p in problems if p["severity"] == "error"]
+    for problem in errors[:20]:
+        click.echo(f"  row {problem['row']}, {problem['field']}: {problem['message']}")
+    if problem_count > len(errors[:20]):
+        click.echo(f"  ... {problem_count - len(errors[:20])} more problems ({more})")
+
+
+@main.command("set-feed-mapping")
+@click.argument("authority_code")
+@click.argument("file", type=click.File("rb"))
+def set_feed_mapping(authority_code: str, file) -> None:
+    """Save AUTHORITY_CODE's feed mapping from FILE (JSON, as for PUT /api/v1/authorities/CODE/feed-mapping:
+    {"columns": {"Licence No": "licence_number"}, "values": {"status": {"Current": "active"}}}).
+    Every later feed from the authority is read through it. Use - to read standard input."""
+    import json
+
+    from licensing.actors import Actor
+    from licensing.services.feed_mappings import save_feed_mapping
+
+    try:
+        document = json.loads(file.read())
+    except ValueError as error:
+        click.echo(f"Error: the mapping file is not JSON: {error}", err=True)
+        sys.exit(2)
+    app = _crosscheck()
+    with app.unit_of_work() as uow:
+        saved = _domain(lambda: save_feed_mapping(uow, Actor.service(), authority_code.upper(), document))
+    click.echo(f"Feed mapping saved for {authority_code.upper()}: {len(saved['columns'])} column names, "
+               f"{sum(len(codes) for codes in saved['values'].values())} codes.")
 
 
 @main.command("set-authority")
@@ -201,6 +249,8 @@ def _domain(action):
         return action()
     except DomainError as error:
         click.echo(f"Error: {error.message}", err=True)
+        for detail in error.details[1:]:
+            click.echo(f"  {detail.get('message', detail)}", err=True)
         sys.exit(2)
 
 

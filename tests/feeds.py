@@ -8,3 +8,38 @@ HEADER = ",".join(COLUMNS)
 def feed(*rows: str) -> bytes:
     """A CSV feed of rows given in COLUMNS order."""
     return ("\n".join((HEADER, *rows)) + "\n").encode()
+
+
+def workbook(*rows: list, title: str = "Register", first_sheet: list[list] | None = None,
+             formula_results: dict[str, str] | None = None) -> bytes:
+    """An .xlsx workbook as Excel would save it, the register on sheet `title` (after `first_sheet`
+    when given). Cells may be text, numbers, dates or formulas; formula_results gives the value
+    Excel would have cached for the formula in each cell (openpyxl itself caches none)."""
+    import io
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    if first_sheet is not None:
+        cover = book.create_sheet("Cover")
+        for cells in first_sheet:
+            cover.append(cells)
+    sheet = book.create_sheet(title)
+    for cells in rows:
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    if not formula_results:
+        return out.getvalue()
+    cached = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as source, zipfile.ZipFile(cached, "w") as target:
+        for part in source.infolist():
+            data = source.read(part)
+            for cell, value in formula_results.items():
+                data = re.sub(rf'<c r="{cell}"><f>(.*?)</f><v ?/>'.encode(),
+                              rf'<c r="{cell}" t="str"><f>\1</f><v>{value}</v>'.encode(), data)
+            target.writestr(part, data)
+    return cached.getvalue()

@@ -7,6 +7,7 @@ from api.auth import current_caller
 from api.bounds import json_body
 from api.v1 import api_v1
 from licensing.services import authorities as authority_service
+from licensing.services import feed_mappings
 
 
 # An http(s) address with a host name (as openapi.yaml states it); \Z, not $, so no newline can follow.
@@ -44,3 +45,16 @@ def patch_authority_settings(code: str):
     with current_app.extensions["crosscheck"].unit_of_work() as uow:
         authority = authority_service.update_authority_settings(uow, current_caller(), code.upper(), changes)
         return jsonify(AuthoritySettingsSchema().dump(authority_service.authority_settings(authority)))
+
+
+@api_v1.get("/authorities/<code>/feed-mapping")
+def get_feed_mapping(code: str):
+    with current_app.extensions["crosscheck"].unit_of_work(write=False) as uow:
+        return jsonify(feed_mappings.get_feed_mapping(uow, current_caller(), code.upper()))
+
+
+@api_v1.put("/authorities/<code>/feed-mapping")
+def put_feed_mapping(code: str):
+    document = request.get_json(force=False, silent=False)
+    with current_app.extensions["crosscheck"].unit_of_work() as uow:
+        return jsonify(feed_mappings.save_feed_mapping(uow, current_caller(), code.upper(), document))

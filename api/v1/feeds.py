@@ -1,9 +1,12 @@
-from flask import current_app, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from marshmallow import Schema, fields
 
 from api.auth import require_authority, current_caller
 from api.bounds import FEED_BODY_LIMIT, body_limit
 from api.v1 import api_v1
+from licensing.errors import DomainError
+from licensing.feeds.sniff import CONTENT_TYPES, EXTENSIONS, XLSX, looks_like
+from licensing.feeds.templates import template_csv, template_xlsx
 from licensing.services import feeds as feed_service
 
 
@@ -25,32 +28,78 @@ class FeedSchema(Schema):
     confirmed_at = fields.DateTime(allow_none=True)
     total_rows = fields.Integer(allow_none=True)
     counts = fields.Method("_counts")
+    interpreted = fields.Method("_interpreted")
     problems = fields.Method("_problems")
 
     def _counts(self, feed):
         return {name: getattr(feed, name) for name in ("added", "changed", "unchanged", "ended", "rejected")}
 
+    def _interpreted(self, feed):
+        return feed.interpreted or {}
+
     def _problems(self, feed):
         return FeedProblemSchema(many=True).dump(feed.problems or [])
+
+
+class MissingUpload(DomainError):
+    code = "missing_file"
 
 
 def _crosscheck():
     return current_app.extensions["crosscheck"]
 
 
+def _posted_feed() -> tuple[bytes, str | None]:
+    """The feed's bytes and content type, sent as the body or as a multipart file upload
+    (curl -F file=@register.xlsx), whose type is told by its file name, its part, or its bytes."""
+    if request.mimetype != "multipart/form-data":
+        return request.get_data(cache=False), request.content_type
+    upload = request.files.get("file") or next(iter(request.files.values()), None)
+    if upload is None:
+        raise MissingUpload("The form holds no file: send the register as the form's file field, "
+                            "for example curl -F file=@register.csv")
+    body = upload.read()
+    name = (upload.filename or "").lower()
+    by_name = next((kind for ending, kind in EXTENSIONS.items() if name.endswith(ending)), None)
+    if by_name:
+        return body, by_name
+    if upload.mimetype in CONTENT_TYPES:
+        return body, upload.mimetype
+    sniffed = looks_like(body)
+    return body, sniffed if sniffed in CONTENT_TYPES else upload.mimetype
+
+
 @api_v1.post("/feeds/licences")
 @body_limit(FEED_BODY_LIMIT)
 def post_licence_feed():
     caller = require_authority()
+    body, content_type = _posted_feed()
+    if request.args.get("dry_run", "").lower() in ("true", "1", "yes"):
+        with _crosscheck().unit_of_work(write=False) as uow:
+            return jsonify(feed_service.dry_run_feed(
+                uow, authority_code=caller.authority_code, body=body, content_type=content_type,
+                hold_share=_crosscheck().settings.feed_hold_share))
     with _crosscheck().unit_of_work() as uow:
         feed_id = feed_service.receive_feed(
-            uow, authority_code=caller.authority_code, body=request.get_data(cache=False),
-            content_type=request.content_type, source="push", api_key_id=caller.key_id)
+            uow, authority_code=caller.authority_code, body=body,
+            content_type=content_type, source="push", api_key_id=caller.key_id)
     location = url_for("api_v1.get_feed", feed_id=feed_id)
     response = jsonify({"id": feed_id, "status": feed_service.RECEIVED, "href": location})
     response.status_code = 202
     response.headers["Location"] = location
     return response
+
+
+@api_v1.get("/feeds/template.csv")
+def feed_template_csv():
+    return Response(template_csv(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=crosscheck-feed-template.csv"})
+
+
+@api_v1.get("/feeds/template.xlsx")
+def feed_template_xlsx():
+    return Response(template_xlsx(), mimetype=XLSX,
+                    headers={"Content-Disposition": "attachment; filename=crosscheck-feed-template.xlsx"})
 
 
 @api_v1.get("/feeds/<int:feed_id>")

@@ -1,6 +1,7 @@
 """Licence feeds: an authority's full current register of licences, read and validated."""
 
 from licensing.feeds.export import csv_safe
+from licensing.feeds.mapping import FeedMapping, InvalidMapping
 from licensing.feeds.parse import (
     COLUMNS,
     LICENCE_TYPES,
@@ -18,7 +19,9 @@ __all__ = [
     "LICENCE_TYPES",
     "REQUIRED_COLUMNS",
     "STATUSES",
+    "FeedMapping",
     "FeedRejected",
+    "InvalidMapping",
     "LicenceRow",
     "ParsedFeed",
     "RowProblem",

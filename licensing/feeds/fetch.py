@@ -42,10 +42,11 @@ JSON_CONTENT_TYPE = "application/json"
 
 _CSV_TYPES = frozenset({"text/csv", "application/csv", "text/comma-separated-values", "text/x-csv"})
 _JSON_TYPES = frozenset({"application/json", "text/json"})
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Web servers that do not know the file type label it with one of these, so the label tells us
 # nothing and the URL and body have to.
 _UNINFORMATIVE_TYPES = frozenset({"", "text/plain", "application/octet-stream", "binary/octet-stream"})
-_EXPECTED = "expected CSV (text/csv) or JSON (application/json)"
+_EXPECTED = "expected CSV (text/csv), JSON (application/json) or an Excel workbook (.xlsx)"
 
 _CHUNK_BYTES = 64 * 1024
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -207,7 +208,7 @@ def _fetch_once(
             raise FetchFailed(_describe_status(status), retryable=False)
 
         declared = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if declared not in _CSV_TYPES | _JSON_TYPES | _UNINFORMATIVE_TYPES:
+        if declared not in _CSV_TYPES | _JSON_TYPES | _UNINFORMATIVE_TYPES | {XLSX_CONTENT_TYPE}:
             raise FetchFailed(f"{_EXPECTED} but the server sent {declared[:100]}", retryable=False)
         _refuse_declared_oversize(response, policy)
         body = _read_body(response, policy)
@@ -282,6 +283,9 @@ def _read_body(response: requests.Response, policy: FetchPolicy) -> bytes:
 
 
 def _feed_content_type(declared: str, final_url: str, body: bytes) -> str:
+    # A workbook is a zip archive, whatever the server calls it.
+    if declared == XLSX_CONTENT_TYPE or (declared in _UNINFORMATIVE_TYPES and body.startswith(b"PK\x03\x04")):
+        return XLSX_CONTENT_TYPE
     if declared in _CSV_TYPES:
         return CSV_CONTENT_TYPE
     if declared in _JSON_TYPES:

@@ -20,16 +20,18 @@ from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
 from licensing.errors import Conflict, DomainError, Forbidden, NotFound
 from licensing.feeds.parse import COLUMNS, DRIVER_LICENCE_TYPES, FeedRejected, LicenceRow, RowProblem, parse_feed
+from licensing.feeds.sniff import CONTENT_TYPES, mismatch
 from licensing.identity.dln import grade_driving_licence_number
 from licensing.feeds.reconcile import CurrentLicence, ReconciliationPlan, content_hash, plan_reconciliation
 from licensing.actors import Actor
 from licensing.store.db import UnitOfWork, is_postgresql
+from licensing.store.feed_mappings import feed_mapping_of
 from licensing.store.slices import in_slices
 from licensing.store.models import Authority, Feed, FeedBody, Licence, LicenceEvent
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_CONTENT_TYPES = ("text/csv", "application/json")
+SUPPORTED_CONTENT_TYPES = CONTENT_TYPES
 
 RECEIVED = "received"
 APPLIED = "applied"
@@ -66,12 +68,7 @@ def receive_feed(
     api_key_id: int | None = None,
 ) -> int:
     """Store a feed as received and return its id. Only checks what makes the bytes unusable."""
-    if media_type(content_type) not in SUPPORTED_CONTENT_TYPES:
-        raise UnsupportedContentType(
-            f"Content-Type {content_type or '(none)'!r} is not accepted: send text/csv or application/json"
-        )
-    if not body or not body.strip():
-        raise EmptyFeed("The feed is empty: send the authority's full current register of licences")
+    _check_bytes(body, content_type)
     session = uow.session
     authority = session.get(Authority, authority_code)
     if authority is None:
@@ -91,6 +88,19 @@ def receive_feed(
     uow.commit()
     log.info("feed received", extra={"feed_id": feed.id, "authority": authority_code, "bytes": len(body), "source": source})
     return feed.id
+
+
+def _check_bytes(body: bytes, content_type: str | None) -> None:
+    """What can be told at once: a content type Crosscheck does not read, an empty body, or bytes
+    that are not what their content type says (a workbook sent as CSV, JSON as CSV, a PDF)."""
+    kind = media_type(content_type)
+    if not body or not body.strip():
+        raise EmptyFeed("The feed is empty: send the authority's full current register of licences")
+    wrong = mismatch(body, kind) if kind in SUPPORTED_CONTENT_TYPES else None
+    if kind not in SUPPORTED_CONTENT_TYPES or wrong:
+        raise UnsupportedContentType(wrong or (
+            f"Content-Type {content_type or '(none)'!r} is not accepted: send text/csv or application/json, "
+            f"or an Excel workbook as {CONTENT_TYPES[2]}"))
 
 
 @dataclass(frozen=True)
@@ -139,7 +149,7 @@ def apply_feed(app: Crosscheck, feed_id: int, *, progress: Progress | None = Non
 
         body = session.get(FeedBody, feed_id).body
         try:
-            parsed = parse_feed(body, feed.content_type)
+            parsed = parse_feed(body, feed.content_type, feed_mapping_of(session, feed.authority_code))
         except FeedRejected as rejected:
             feed.status = REJECTED
             feed.message = str(rejected)
@@ -161,6 +171,7 @@ def apply_feed(app: Crosscheck, feed_id: int, *, progress: Progress | None = Non
         plan = plan_reconciliation(parsed, _current_licences(uow, feed.authority_code))
         feed.total_rows = parsed.total_rows
         feed.problems = [_problem_json(p) for p in parsed.problems]
+        feed.interpreted = parsed.interpreted
         _record_counts(feed, plan)
         hold = None if feed.confirmed_at else plan.hold_reason(app.settings.feed_hold_share)
         if hold:
@@ -184,6 +195,36 @@ def apply_feed(app: Crosscheck, feed_id: int, *, progress: Progress | None = Non
     log.info("feed applied", extra={"feed_id": feed_id, "added": plan.added, "changed": plan.changed,
                                     "unchanged": plan.unchanged, "ended": plan.ended, "rejected": plan.rejected_rows})
     return FeedOutcome(feed_id, APPLIED)
+
+
+# A dry run answers with this many problems; the count of all is given beside them.
+DRY_RUN_PROBLEMS = 100
+
+
+def dry_run_feed(uow: UnitOfWork, *, authority_code: str, body: bytes, content_type: str | None,
+                 hold_share: float) -> dict:
+    """Reads, maps, checks and reconciles a feed exactly as applying it would, and changes nothing:
+    what the feed would do to the register, whether it would be held and why, and its problems."""
+    _check_bytes(body, content_type)
+    if uow.session.get(Authority, authority_code) is None:
+        raise NotFound(f"No licensing authority has the code {authority_code!r}")
+    try:
+        parsed = parse_feed(body, media_type(content_type), feed_mapping_of(uow.session, authority_code))
+    except FeedRejected as rejected:
+        return {"outcome": REJECTED, "message": rejected.message, "total_rows": None,
+                "counts": dict.fromkeys(("added", "changed", "unchanged", "ended", "rejected"), 0),
+                "interpreted": {}, "problem_count": len(rejected.problems),
+                "problems": [_problem_json(p) for p in rejected.problems[:DRY_RUN_PROBLEMS]]}
+    plan = plan_reconciliation(parsed, _current_licences(uow, authority_code))
+    hold = plan.hold_reason(hold_share)
+    errors_first = sorted(parsed.problems, key=lambda p: p.severity != "error")
+    return {
+        "outcome": NEEDS_CONFIRMATION if hold else APPLIED, "message": hold, "total_rows": parsed.total_rows,
+        "counts": {"added": plan.added, "changed": plan.changed, "unchanged": plan.unchanged, "ended": plan.ended,
+                   "rejected": plan.rejected_rows},
+        "interpreted": parsed.interpreted, "problem_count": len(parsed.problems),
+        "problems": [_problem_json(p) for p in errors_first[:DRY_RUN_PROBLEMS]],
+    }
 
 
 def confirm_feed(uow: UnitOfWork, caller: Actor, feed_id: int) -> Feed:

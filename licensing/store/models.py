@@ -68,6 +68,8 @@ class Feed(SQLModel, table=True):
     ended: int = 0
     rejected: int = 0
     problems: list | None = Field(default=None, sa_type=JSON)
+    # How many values of each field the authority's mapping or the built-in codes interpreted.
+    interpreted: dict | None = Field(default=None, sa_type=JSON)
     confirmed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     # Who confirmed a feed held for confirmation (an Actor, see licensing/actors.py).
     confirmed_by_kind: str | None = Field(default=None, max_length=16)
@@ -255,3 +257,4 @@ from licensing.store.findings import (  # noqa: E402,F401
 from licensing.store.outbox import OutboxMessage  # noqa: E402,F401
 from licensing.store.scheduler import SchedulerHeartbeat  # noqa: E402,F401
 from licensing.store.held_alerts import HeldAlert  # noqa: E402,F401
+from licensing.store.feed_mappings import FeedMappingRecord  # noqa: E402,F401

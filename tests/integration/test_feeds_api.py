@@ -287,10 +287,10 @@ def test_a_feed_that_trips_a_fault_is_set_aside_and_holds_up_no_other(crosscheck
     second = post(web, other, register(2))
     real_parse = feeds.parse_feed
 
-    def parse_with_a_fault(body, content_type):
+    def parse_with_a_fault(body, content_type, mapping):
         if b"FAULTY" in body:
             raise ValueError("unexpected value 'FAULTY'")
-        return real_parse(body, content_type)
+        return real_parse(body, content_type, mapping)
 
     monkeypatch.setattr(feeds, "parse_feed", parse_with_a_fault)
     outcomes = feeds.apply_pending_feeds(crosscheck)

@@ -287,7 +287,7 @@ def test_a_driver_row_needs_forenames_and_date_of_birth(column, licence_type):
 
 @pytest.mark.parametrize(
     ("column", "value", "allowed"),
-    [("licence_type", "taxi", "hackney_carriage_driver"), ("status", "lapsed", "surrendered")],
+    [("licence_type", "minicab", "hackney_carriage_driver"), ("status", "pending", "surrendered")],
 )
 def test_an_unknown_type_or_status_is_rejected_listing_the_allowed_values(column, value, allowed):
     problem = only_error(parse_csv(licence(**{column: value})))
@@ -350,7 +350,7 @@ def test_a_licence_number_repeated_many_times_names_the_first_ten_other_rows_and
 
 
 def test_licence_numbers_of_rejected_rows_are_reported_so_they_are_not_ended():
-    feed = parse_csv(licence(licence_number="PH0001", status="lapsed"), licence(licence_number="PH0002"))
+    feed = parse_csv(licence(licence_number="PH0001", status="pending"), licence(licence_number="PH0002"))
     assert feed.rejected_licence_numbers == {"PH0001"}
     assert feed.total_rows == 2
 
@@ -459,7 +459,7 @@ def large_register(rows: int) -> bytes:
     start = date(1950, 1, 1)
     for number in range(rows):
         born = start + timedelta(days=number % 18_000)
-        issued = date(2021, 1, 1) + timedelta(days=number % 1_400)
+        issued = date(2024, 1, 1) + timedelta(days=number % 700)
         writer.writerow([
             f"PH/{issued.year}/{number:07d}",
             "private_hire_driver" if number % 3 else "Dual Driver",
