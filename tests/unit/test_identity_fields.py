@@ -158,4 +158,10 @@ class TestBlockingKeys:
         assert any(k.startswith("dob+nm:1975-06-11:") for k in keys)
 
     def test_a_record_with_nothing_but_a_name_has_no_keys(self):
-        assert blocking_keys(record(born=None, dln=None, ni=None, postcode=None)) == frozenset()
+        assert blocking_keys(record(born=None, dln=None, ni=None, postcode=None, address=None)) == frozenset()
+
+    def test_without_a_uk_postcode_the_street_still_brings_a_person_together(self):
+        # Same names and street, the date of birth wrong beyond a slip, no postcode to go on.
+        a = record(born=date(1975, 11, 6), dln=None, ni=None, postcode=None, address="12 Oak Road, Leeds")
+        b = record(2, born=date(1957, 1, 16), dln=None, ni=None, postcode=None, address="12 Oak Rd Leeds")
+        assert blocking_keys(a) & blocking_keys(b)
