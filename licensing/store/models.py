@@ -192,6 +192,8 @@ class IdentityLink(SQLModel, table=True):
     probability: float
     reasons: list = Field(sa_type=JSON)
     scored_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
+    # Which match model scored the pair: 'packaged' or the version adopted (identity_model.id).
+    model_version: str | None = Field(default=None, max_length=40)
 
 
 class IdentityDecision(SQLModel, table=True):
@@ -231,3 +233,4 @@ class AuditEvent(SQLModel, table=True):
 # Tables kept in their own modules; imported here so that the metadata (and Alembic) sees them all.
 from licensing.store.findings import DigestItem, Finding, FindingAuthority, FindingEvent, FindingLicence  # noqa: E402,F401
 from licensing.store.outbox import OutboxMessage  # noqa: E402,F401
+from licensing.store.identity_models import IdentityModel  # noqa: E402,F401
