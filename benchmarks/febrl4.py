@@ -34,6 +34,7 @@ from licensing.identity.estimate import estimate_model
 from licensing.identity.quality import evaluate
 from licensing.identity.records import IdentityRecord
 from licensing.identity.resolve import resolve
+from licensing.identity.review import DEFAULT_HIGHEST, DEFAULT_LOWEST, ReviewBand, review_coverage
 
 AUTHORITIES = ("E08000031", "E08000025")  # any two: the data says nothing of where it is from
 
@@ -119,13 +120,15 @@ def main() -> None:
     resolution = resolve(records, model)
     resolve_s = time.perf_counter() - started
     report = evaluate(person_of, resolution)
+    coverage = review_coverage(person_of, resolution, ReviewBand(DEFAULT_LOWEST, DEFAULT_HIGHEST))
     f1 = 2 * report.precision * report.recall / (report.precision + report.recall) if report.correct_pairs else 0.0
     all_true_pairs = len(set(person_of_rec_id(r) for r in original.index) & set(person_of_rec_id(r) for r in copies.index))
     emit({"records": len(records), "rejected_rows": rejected, "true_pairs": report.true_pairs,
           "linked_pairs": report.linked_pairs, "correct_pairs": report.correct_pairs,
           "precision": round(report.precision, 5), "recall": round(report.recall, 5), "f1": round(f1, 5),
           "recall_of_all_5000": round(report.correct_pairs / all_true_pairs, 5),
-          "review_pairs": len(resolution.possible), "matches_per_record": round(model.matches_per_record, 4),
+          "unlinked_in_review_share": round(coverage.share_of_unlinked_in_queue, 4),
+          "review_queue_per_10000": round(coverage.queue_per_10000_records, 1), "matches_per_record": round(model.matches_per_record, 4),
           "estimate_s": round(estimate_s, 1), "resolve_s": round(resolve_s, 1)})
 
 

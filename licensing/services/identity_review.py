@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 from licensing.bootstrap import Crosscheck
 from licensing.errors import DomainError, Forbidden, NotFound
 from licensing.actors import Actor
+from licensing.identity.review import rank_for_review, review_band_from_env, stake_of
 from licensing.services.identity import resolve_pending
 from licensing.store.models import IdentityDecision, IdentityLink, Licence
 
@@ -26,23 +27,32 @@ class ReviewItem:
     why: tuple[str, ...]
     driver_a: int | None
     driver_b: int | None
+    at_stake: str = ""
 
 
 def links_for_review(app: Crosscheck, caller: Actor, *, limit: int = 200) -> list[ReviewItem]:
-    """Probable links (made, to confirm) and possible pairs (not made, to consider) that touch the
-    caller's own licences."""
+    """Every pair in the review band (CROSSCHECK_IDENTITY_REVIEW_BAND) that touches the caller's own
+    licences, linked (to confirm) or not (to consider), most at stake first (licensing.identity.review)."""
     if caller.authority_code is None:
         raise Forbidden("Reviews belong to an authority: use an authority's API key")
+    band = review_band_from_env(app.settings.env)
     with app.unit_of_work(write=False) as uow:
         own = select(Licence.id).where(Licence.authority_code == caller.authority_code).scalar_subquery()
         links = uow.session.execute(
-            select(IdentityLink).where(IdentityLink.band.in_(("probable", "possible")),
+            select(IdentityLink).where(IdentityLink.probability >= band.lowest, IdentityLink.probability < band.highest,
                                        or_(IdentityLink.licence_a.in_(own), IdentityLink.licence_b.in_(own)))
-            .order_by(IdentityLink.probability.desc()).limit(limit)).scalars().all()
+        ).scalars().all()
         ids = {link.licence_a for link in links} | {link.licence_b for link in links}
-        drivers = dict(uow.session.execute(select(Licence.id, Licence.driver_id).where(Licence.id.in_(ids))).all()) if ids else {}
+        held = {row.id: row for row in uow.session.execute(
+            select(Licence.id, Licence.driver_id, Licence.status, Licence.authority_code)
+            .where(Licence.id.in_(ids))).all()} if ids else {}
+    stakes = {(link.licence_a, link.licence_b): stake_of(
+        held[link.licence_a].status, held[link.licence_b].status,
+        held[link.licence_a].authority_code == held[link.licence_b].authority_code) for link in links}
     return [ReviewItem(link.licence_a, link.licence_b, link.band, link.linked, link.probability, tuple(link.reasons),
-                       drivers.get(link.licence_a), drivers.get(link.licence_b)) for link in links]
+                       held[link.licence_a].driver_id, held[link.licence_b].driver_id,
+                       stakes[(link.licence_a, link.licence_b)].words)
+            for link in rank_for_review(links, stakes)[:limit]]
 
 
 def decide_identity(app: Crosscheck, caller: Actor, *, licence_a: int, licence_b: int, verdict: str,
