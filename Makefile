@@ -32,7 +32,11 @@ test: $(STAMP)
 	$(BIN)/python -c "from licensing.reference.postcodes import build_postcode_index; build_postcode_index()"
 	$(BIN)/pytest -n 2 -q -p no:cacheprovider
 
-bench: $(STAMP)
+$(VENV)/.bench-installed: $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(VENV)/.bench-installed
+
+bench: $(VENV)/.bench-installed
 	$(BIN)/python -m benchmarks
 
 clean:

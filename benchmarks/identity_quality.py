@@ -15,6 +15,7 @@ from licensing.identity.calibrate import labelled_records
 from licensing.identity.model import MatchModel
 from licensing.identity.quality import evaluate
 from licensing.identity.resolve import resolve
+from licensing.identity.review import DEFAULT_HIGHEST, DEFAULT_LOWEST, ReviewBand, review_coverage
 from licensing.synthetic import national_register
 
 
@@ -39,6 +40,7 @@ def main() -> None:
     report = evaluate(person_of, resolution, corruptions=labelled.corruptions,
                       namesake_groups=labelled.namesake_groups)
 
+    coverage = review_coverage(person_of, resolution, ReviewBand(DEFAULT_LOWEST, DEFAULT_HIGHEST))
     by_corruption = {name: round(tally.recall, 5) for name, tally in report.recall_by_corruption.items()}
     print("| corruption | true pairs carrying it | linked | recall |\n|---|---|---|---|", file=sys.stderr)
     for name, tally in report.recall_by_corruption.items():
@@ -48,6 +50,9 @@ def main() -> None:
           "precision": round(report.precision, 5), "recall": round(report.recall, 5),
           "namesake_groups": report.namesake_groups, "namesakes_merged": report.namesake_groups_merged,
           "skipped_keys": resolution.skipped_keys, "generate_s": round(generated_s, 1), "resolve_s": round(resolve_s, 1),
+          "true_pairs_unlinked": coverage.true_pairs_unlinked, "unlinked_in_review": coverage.unlinked_in_queue,
+          "unlinked_in_review_share": round(coverage.share_of_unlinked_in_queue, 4),
+          "review_queue_per_10000": round(coverage.queue_per_10000_records, 1),
           "recall_by_corruption": by_corruption})
 
 

@@ -244,6 +244,54 @@ def jobs() -> None:
     run_worker(_crosscheck())
 
 
+@main.group("identity")
+def identity() -> None:
+    """The match model that decides which records are the same person: estimate one from the
+    register, see the versions, adopt one (docs/matching.md)."""
+
+
+@identity.command("estimate")
+@click.option("--seed", default=0, show_default=True, help="Seed of the random pairs u is estimated from.")
+def identity_estimate(seed: int) -> None:
+    """Estimate the match model from the live register (no labels: EM over blocked pairs, name
+    frequencies counted) and store it as a new version with its diagnostics and what it would
+    change. Nothing changes until the version is adopted."""
+    import json
+
+    from licensing.services.identity_model import estimate_from_register
+
+    estimated = _domain(lambda: estimate_from_register(_crosscheck(), by="operator (command line)", seed=seed))
+    click.echo(f"Model version {estimated.version} estimated from {estimated.records} driver records.")
+    click.echo(json.dumps(estimated.diagnostics, indent=2))
+    changes = estimated.changes
+    click.echo(f"Against the model in use ({estimated.compared_with}): {changes['links_added']} record pairs "
+               f"would be linked, {changes['links_removed']} unlinked, {changes['sent_to_review']} sent to review "
+               f"({changes['in_review']} in review in all).")
+    click.echo(f"Adopt it with: crosscheck identity adopt {estimated.version}")
+
+
+@identity.command("models")
+def identity_models() -> None:
+    """List the estimated model versions, newest first, and which is in use."""
+    import json
+
+    from licensing.services.identity_model import model_versions
+
+    click.echo(json.dumps(model_versions(_crosscheck()), indent=2))
+
+
+@identity.command("adopt")
+@click.argument("version", type=int)
+def identity_adopt(version: int) -> None:
+    """Put model VERSION in use and re-resolve the whole register with it. Officers' decisions
+    still bind; every link records the version that made it."""
+    from licensing.services.identity_model import adopt_model
+
+    report = _domain(lambda: adopt_model(_crosscheck(), version, by="operator (command line)"))
+    click.echo(f"Model version {version} is in use; {report.records} records re-resolved, "
+               f"{report.licences_moved} licences moved to another driver, {report.drivers_created} drivers created.")
+
+
 def _domain(action):
     try:
         return action()

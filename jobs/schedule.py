@@ -53,6 +53,17 @@ def _nightly(app: Crosscheck):
             f"updated {report.findings.updated}, closed {report.findings.closed}")
 
 
+def _estimate_identity_model(app: Crosscheck):
+    from licensing.services.identity_model import estimate_from_register
+
+    # Reports only: adopting a model is the operator's decision (`crosscheck identity adopt`).
+    estimated = estimate_from_register(app, by="service (nightly)")
+    changes = estimated.changes
+    return (f"model version {estimated.version} estimated, not adopted: against {estimated.compared_with} it would "
+            f"link {changes['links_added']} pairs, unlink {changes['links_removed']}, "
+            f"send {changes['sent_to_review']} to review")
+
+
 def _check_stale_feeds(app: Crosscheck):
     return f"{len(operations.check_stale_feeds(app))} authorities without a recent feed"
 
@@ -73,6 +84,10 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
                  description="Daily digest of findings for authorities that take them that way"),
     ScheduledJob("nightly_resolution_and_findings", _nightly, cron={"hour": 1, "minute": 30, "timezone": LONDON},
                  description="Full identity resolution and findings over the whole register"),
+    ScheduledJob("estimate_identity_model", _estimate_identity_model,
+                 cron={"hour": 3, "minute": 15, "timezone": LONDON},
+                 description="Re-estimate the identity match model from the register and report what it would "
+                             "change; never adopts it"),
     ScheduledJob("check_stale_feeds", _check_stale_feeds, cron={"hour": 6, "minute": 0, "timezone": LONDON},
                  description="Flag authorities that have not fed for CROSSCHECK_STALE_FEED_DAYS days"),
     ScheduledJob("purge_expired_data", _purge, cron={"hour": 2, "minute": 30, "timezone": LONDON},

@@ -24,6 +24,7 @@ class ReviewItemSchema(Schema):
     linked = fields.Boolean()
     probability = fields.Float()
     why = fields.List(fields.String())
+    at_stake = fields.String()
 
 
 class DecisionRequestSchema(Schema):

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
-from licensing.identity.compare import surname_level
+from licensing.identity.compare import SURNAME_DIFFERENT, surname_level
 from licensing.identity.dln import DlnGrade, grade_driving_licence_number
 from licensing.identity.records import IdentityRecord, prepare
 
@@ -82,7 +82,7 @@ def _surnames_disagree(records) -> bool:
         swapped = surname_level(first.surname, other.forenames)
         # Identical, a variant spelling, a shared part of a double-barrelled name or a slip of the
         # keyboard are the same surname; only a different name is a conflict.
-        if min(straight, swapped or 5) >= 5:
+        if min(straight, swapped or SURNAME_DIFFERENT) >= SURNAME_DIFFERENT:
             return True
     return False
 

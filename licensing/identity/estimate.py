@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Any, Sequence
 
 from licensing.identity.compare import COMPARISON_LEVELS, DLN, DOB, compare_records
 from licensing.identity.model import Bands, ComparisonParameters, LevelParameters, MatchModel
@@ -33,22 +34,37 @@ _MAX_LISTED_NAMES = 5_000
 _MAX_GROUP_FOR_TRAINING = 60
 
 
-def estimate_model(
+@dataclass(frozen=True)
+class Estimate:
+    model: MatchModel
+    # Plain values, stored with the model and shown to the operator: each EM session's pairs,
+    # iterations and whether it converged; the prior; the share of blocked pairs in each band.
+    diagnostics: dict[str, Any]
+
+
+def estimate_model(records: Sequence[IdentityRecord], **options) -> MatchModel:
+    return estimate_with_diagnostics(records, **options).model
+
+
+def estimate_with_diagnostics(
     records: Sequence[IdentityRecord],
     *,
     seed: int = 0,
     random_pairs: int = 300_000,
     population: int | None = None,
     bands: Bands = DEFAULT_BANDS,
-) -> MatchModel:
+) -> Estimate:
     prepared = [prepare(r) for r in records]
     rng = random.Random(seed)
     u, u_seen = _u_from_random_pairs(prepared, random_pairs, rng)
 
     dln_pairs = _pairs_grouped_by(prepared, lambda p: p.dln)
     dob_pairs = _pairs_grouped_by(prepared, lambda p: p.dob_digits)
-    m_from_dln, matches_from_dln = _expectation_maximisation(_patterns(prepared, dln_pairs), u, trained=_all_but(DLN))
-    m_from_dob, matches_from_dob = _expectation_maximisation(_patterns(prepared, dob_pairs), u, trained=_all_but(DOB))
+    sessions: list[dict[str, Any]] = []
+    m_from_dln, matches_from_dln = _expectation_maximisation(
+        _patterns(prepared, dln_pairs), u, trained=_all_but(DLN), report=_session(sessions, "same licence number", dln_pairs))
+    m_from_dob, matches_from_dob = _expectation_maximisation(
+        _patterns(prepared, dob_pairs), u, trained=_all_but(DOB), report=_session(sessions, "same date of birth", dob_pairs))
     m = [
         m_from_dob[c] if c == DLN else m_from_dln[c] if c == DOB else _average_m(m_from_dln[c], m_from_dob[c])
         for c in range(len(COMPARISON_LEVELS))
@@ -63,9 +79,12 @@ def estimate_model(
             if u_seen[c][level] == 0 and matched[c][level] < 1.0:
                 m[c][level] = u[c][level]
 
-    blocked, _ = candidate_pairs(prepared)
-    matching_share = _matching_share(_patterns(prepared, blocked), m, u)
-    matches_per_record = 2 * matching_share * len(blocked) / max(len(prepared), 1)
+    blocked, skipped = candidate_pairs(prepared)
+    blocked_patterns = _patterns(prepared, blocked)
+    del blocked
+    blocked_count = sum(blocked_patterns.values())
+    matching_share = _matching_share(blocked_patterns, m, u)
+    matches_per_record = 2 * matching_share * blocked_count / max(len(prepared), 1)
 
     surname_frequencies, surname_floor = _frequencies(p.surname.canonical_joined for p in prepared)
     forename_frequencies, forename_floor = _frequencies(p.forenames.first_canonical for p in prepared)
@@ -77,7 +96,7 @@ def estimate_model(
         )
         for c, (name, levels) in enumerate(COMPARISON_LEVELS)
     )
-    return MatchModel(
+    model = MatchModel(
         comparisons=comparisons,
         matches_per_record=matches_per_record,
         population=population or len(prepared),
@@ -86,6 +105,37 @@ def estimate_model(
         forename_frequencies=forename_frequencies,
         unlisted_name_frequency=min(surname_floor, forename_floor),
     )
+    diagnostics = {
+        "records": len(prepared),
+        "random_pairs": random_pairs,
+        "blocked_pairs": blocked_count,
+        "blocking_keys_skipped": skipped,
+        "sessions": sessions,
+        "matching_share_of_blocked_pairs": matching_share,
+        "matches_per_record": matches_per_record,
+        "prior_weight": model.prior_weight,
+        "band_shares": _band_shares(blocked_patterns, model),
+        "names_listed": {"surnames": len(surname_frequencies), "forenames": len(forename_frequencies)},
+    }
+    return Estimate(model, diagnostics)
+
+
+def _session(sessions: list[dict[str, Any]], name: str, pairs) -> dict[str, Any]:
+    report: dict[str, Any] = {"trained_on": name, "pairs": len(pairs)}
+    sessions.append(report)
+    return report
+
+
+def _band_shares(patterns: Counter[tuple[int, ...]], model: MatchModel) -> dict[str, float]:
+    """Share of blocked pairs per band, on the level weights alone (names at average frequency)."""
+    from licensing.identity.score import band_of
+
+    counts: Counter[str] = Counter()
+    for levels, count in patterns.items():
+        weight = model.prior_weight + sum(model.level_weights[c][level] for c, level in enumerate(levels))
+        counts[band_of(weight, model)] += count
+    total = sum(counts.values()) or 1
+    return {band: counts[band] / total for band in ("certain", "probable", "possible", "none")}
 
 
 def _all_but(excluded: int) -> frozenset[int]:
@@ -144,14 +194,17 @@ def _initial_m() -> list[list[float]]:
 
 
 def _expectation_maximisation(
-    patterns: Counter[tuple[int, ...]], u: list[list[float]], *, trained: frozenset[int]
+    patterns: Counter[tuple[int, ...]], u: list[list[float]], *, trained: frozenset[int], report: dict[str, Any]
 ) -> tuple[list[list[float]], list[list[float]]]:
-    """m for the trained comparisons, and the expected number of matching pairs at each level."""
+    """m for the trained comparisons, and the expected number of matching pairs at each level.
+    Writes its iterations, last change and whether it converged into report."""
     m = _initial_m()
     share = 0.5
     items = list(patterns.items())
     new_counts = [[0.0] * len(row) for row in m]
-    for _ in range(_EM_ITERATIONS):
+    change = 0.0
+    report.update(iterations=0, converged=False)
+    for iteration in range(1, _EM_ITERATIONS + 1):
         new_counts = [[0.0] * len(row) for row in m]
         expected_matches = total = 0.0
         for levels, count in items:
@@ -172,7 +225,9 @@ def _expectation_maximisation(
         new_share = expected_matches / total if total else share
         change = max(abs(a - b) for old, new in zip(m, new_m) for a, b in zip(old, new))
         m, share = new_m, new_share
+        report.update(iterations=iteration, last_change=change, matching_share=share)
         if change < _EM_TOLERANCE:
+            report["converged"] = True
             break
     return m, [row if c in trained else [0.0] * len(row) for c, row in enumerate(new_counts)]
 

@@ -13,13 +13,21 @@ most pairs of them:
 - `yob+nm:<year>:<codes>` and `md+nm:<lower>-<higher>:<codes>`: both name codes with only the year,
   or only the day and month, so that a digit typo in the other part still meets;
 - `pc+nm:<postcode>:<codes>`: both name codes at the same postcode, for records whose date of birth
-  is wrong in a way the others miss.
+  is wrong in a way the others miss;
+- `st+nm:<street>:<codes>` and `st+dob:<street>:<date>`: the street of the address (the phonetic
+  code of the word after the house number) with both name codes, or with the date of birth (day and
+  month in order): for registers whose postcodes are missing or not British, and for records where
+  a name and the date of birth are both mistyped;
+- `hn+nm:<number>-<street>:<code>`: house number and street with one name code, for a record whose
+  date of birth and one name are both wrong.
 
 Name codes in the two-name keys are sorted, so forenames and surname entered the wrong way round
 give the same key.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from licensing.identity.names import NamePart, phonetic_code
 from licensing.identity.records import IdentityRecord, PreparedRecord, prepare
@@ -53,7 +61,34 @@ def prepared_keys(record: PreparedRecord) -> frozenset[str]:
             keys.add(f"md+nm:{low}-{high}:{pair_code}")
     if record.postcode and pair_code:
         keys.add(f"pc+nm:{record.postcode}:{pair_code}")
+    number, street = street_code(record.address)
+    if street:
+        if pair_code:
+            keys.add(f"st+nm:{street}:{pair_code}")
+        if dob:
+            keys.add(f"st+dob:{street}:{dob[:4]}-{low}-{high}")
+        if number:
+            for code in token_codes:
+                keys.add(f"hn+nm:{number}-{street}:{code}")
     return frozenset(keys)
+
+
+@lru_cache(maxsize=200_000)
+def street_code(address: str) -> tuple[str, str]:
+    """The house number and the phonetic code of the street name: the first word of three letters or
+    more that follows a number ('FLAT 3 12 OAK ROAD LEEDS' -> 12 and the code of OAK), or with no
+    house number the first such word that is not a flat's; '' for what is not there."""
+    words = address.split()
+    for number, word in zip(words, words[1:]):
+        if number.isdigit() and word.isalpha() and len(word) >= 3:
+            return number, phonetic_code(word)
+    for word in words:
+        if word.isalpha() and len(word) >= 3 and word not in _NOT_STREETS:
+            return "", phonetic_code(word)
+    return "", ""
+
+
+_NOT_STREETS = frozenset(("FLAT", "UNIT", "APARTMENT", "APT", "ROOM", "THE"))
 
 
 def _token_codes(part: NamePart) -> set[str]:

@@ -14,7 +14,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Collection, Literal, Mapping, Sequence
 
-from licensing.identity.compare import DLN, NI, compare_records, differ_in_one_final_character
+from licensing.identity.compare import (
+    DLN,
+    DLN_DIFFERENT_WELL_FORMED,
+    DLN_IDENTICAL,
+    NI,
+    NI_DIFFERENT_VALID,
+    NI_IDENTICAL,
+    compare_records,
+    differ_in_one_final_character,
+)
 from licensing.identity.keys import KEY_GROUP_LIMIT, prepared_keys
 from licensing.identity.model import MatchModel
 from licensing.identity.records import IdentityRecord, PreparedRecord, prepare
@@ -152,11 +161,11 @@ def identifiers_conflict(a: PreparedRecord, b: PreparedRecord) -> bool:
     valid NI numbers, with no identical identifier to say otherwise. Licence numbers one character
     apart in the final three are left to the score: that is a typo as often as a namesake."""
     levels = compare_records(a, b).levels
-    if levels[DLN] == 1 or levels[NI] == 1:
+    if levels[DLN] == DLN_IDENTICAL or levels[NI] == NI_IDENTICAL:
         return False
-    if levels[NI] == 3:
+    if levels[NI] == NI_DIFFERENT_VALID:
         return True
-    return levels[DLN] == 3 and not differ_in_one_final_character(a.dln, b.dln)
+    return levels[DLN] == DLN_DIFFERENT_WELL_FORMED and not differ_in_one_final_character(a.dln, b.dln)
 
 
 def candidate_pairs(prepared: Sequence[PreparedRecord]) -> tuple[set[tuple[int, int]], int]:

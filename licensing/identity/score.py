@@ -6,7 +6,20 @@ import math
 from dataclasses import dataclass
 from typing import Literal, Mapping
 
-from licensing.identity.compare import ADDRESS, DLN, DOB, FORENAMES, NI, SURNAME, Comparison, compare_records, level_reason
+from licensing.identity.compare import (
+    ADDRESS,
+    DLN,
+    DOB,
+    FORENAMES,
+    NAME_LEVELS_WEIGHED_BY_FREQUENCY,
+    NI,
+    SURNAME,
+    SURNAME_SHARES_PART,
+    Comparison,
+    compare_records,
+    level_reason,
+    shared_part,
+)
 from licensing.identity.model import TF_ADJUSTMENT_CEILING, TF_ADJUSTMENT_FLOOR, MatchModel
 from licensing.identity.records import IdentityRecord, PreparedRecord, prepare_cached
 
@@ -50,22 +63,28 @@ def weigh(comparison: Comparison, a: PreparedRecord, b: PreparedRecord, model: M
         + w[5][levels[5]]
     )
     surname_adjustment = forename_adjustment = 0.0
-    if levels[SURNAME] in (1, 2):
-        surname_adjustment = _tf_adjustment(
-            model, SURNAME, levels[SURNAME], model.surname_frequencies, a.surname.canonical_joined
-        )
-    if levels[FORENAMES] in (1, 2):
-        forename_adjustment = _tf_adjustment(
-            model, FORENAMES, levels[FORENAMES], model.forename_frequencies, a.forenames.first_canonical
-        )
+    surname_level, forename_level = levels[SURNAME], levels[FORENAMES]
+    if surname_level in NAME_LEVELS_WEIGHED_BY_FREQUENCY or surname_level == SURNAME_SHARES_PART:
+        other = b.forenames if comparison.names_swapped else b.surname
+        if surname_level == SURNAME_SHARES_PART:
+            names: tuple[str, ...] = (shared_part(a.surname.canonical, other.canonical) or "",)
+        else:
+            names = (a.surname.canonical_joined, other.canonical_joined)
+        surname_adjustment = _tf_adjustment(model, SURNAME, model.surname_frequencies, names)
+    if forename_level in NAME_LEVELS_WEIGHED_BY_FREQUENCY:
+        other = b.surname if comparison.names_swapped else b.forenames
+        names = (a.forenames.first_canonical, other.first_canonical)
+        forename_adjustment = _tf_adjustment(model, FORENAMES, model.forename_frequencies, names)
     return weight + surname_adjustment + forename_adjustment, surname_adjustment, forename_adjustment
 
 
-def _tf_adjustment(
-    model: MatchModel, comparison: int, level: int, frequencies: Mapping[str, float], value: str
-) -> float:
-    frequency = frequencies.get(value, model.unlisted_name_frequency)
-    average_u = model.comparisons[comparison].levels[level].u
+def _tf_adjustment(model: MatchModel, comparison: int, frequencies: Mapping[str, float], names: tuple[str, ...]) -> float:
+    """Splink's term-frequency adjustment: the Bayes factor of agreeing on this name rather than on
+    the average name, log2(u of identical / frequency of the name). A typo or a variant of a name
+    is weighed by the more common of the two spellings, a shared part of a double-barrelled name by
+    that part: agreeing on a slip of 'Smith' is still agreeing on a common name."""
+    frequency = max(frequencies.get(name, model.unlisted_name_frequency) for name in names)
+    average_u = model.comparisons[comparison].levels[1].u
     return min(max(math.log2(average_u / frequency), TF_ADJUSTMENT_FLOOR), TF_ADJUSTMENT_CEILING)
 
 

@@ -27,6 +27,7 @@ from licensing.identity.records import IdentityRecord
 from licensing.identity.resolve import HumanDecision, Resolution, resolve
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
+from licensing.store.identity_models import PACKAGED_VERSION, adopted_model
 from licensing.store.models import Driver, IdentityDecision, IdentityKey, IdentityLink, Licence
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,25 @@ DRIVER_TYPES = DRIVER_LICENCE_TYPES
 
 
 @cache
-def match_model() -> MatchModel:
+def _packaged_model() -> MatchModel:
     return MatchModel.default()
+
+
+@cache
+def _estimated_model(version: int, parameters: str) -> MatchModel:
+    return MatchModel.from_json(parameters)
+
+
+def model_in_use(uow: UnitOfWork) -> tuple[str, MatchModel]:
+    """The adopted model and its version; the packaged one until an operator adopts another."""
+    adopted = adopted_model(uow.session)
+    if adopted is None:
+        return PACKAGED_VERSION, _packaged_model()
+    return str(adopted.id), _estimated_model(adopted.id, adopted.parameters)
+
+
+def match_model(uow: UnitOfWork) -> MatchModel:
+    return model_in_use(uow)[1]
 
 
 @dataclass(frozen=True)
@@ -118,12 +136,12 @@ def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int]) -> ResolutionRep
     driver_ids = _drivers_of(uow, neighbours)
     neighbours |= _records_of_drivers(uow, driver_ids)
     neighbourhood = _load_records(uow, sorted(neighbours))
-    model = _model_for(uow)
+    version, model = _model_for(uow)
     resolution = resolve(neighbourhood, model, _decisions_among(uow, neighbours), changed=set(pending),
-                         known_weights=_stored_weights(uow, neighbours - set(pending), model))
+                         known_weights=_stored_weights(uow, neighbours - set(pending), model, version))
 
     report = _assign_drivers(uow, resolution, operators)
-    _replace_links(uow, neighbours, resolution, model)
+    _replace_links(uow, neighbours, resolution, model, version)
     _clear_pending(uow, pending)
     return ResolutionReport(len(pending), report.drivers_created, report.licences_moved)
 
@@ -145,11 +163,11 @@ def resolve_everyone(app: Crosscheck) -> ResolutionReport:
                 records.append(identity_record(row))
             else:
                 operators.append(row.id)
-        model = _model_for(uow)
+        version, model = _model_for(uow)
         resolution = resolve(records, model, _decisions_among(uow, None))
         report = _assign_drivers(uow, resolution, operators)
         session.execute(delete(link_table))
-        _insert_links(uow, resolution, model)
+        _insert_links(uow, resolution, model, version)
         _clear_pending(uow, [row.id for row in pending_rows])
         uow.commit()
     log.info("full resolution finished", extra={"records": len(records), "drivers_created": report.drivers_created,
@@ -157,10 +175,11 @@ def resolve_everyone(app: Crosscheck) -> ResolutionReport:
     return ResolutionReport(len(records) + len(operators), report.drivers_created, report.licences_moved)
 
 
-def _model_for(uow: UnitOfWork) -> MatchModel:
+def _model_for(uow: UnitOfWork) -> tuple[str, MatchModel]:
     # The prior odds of a match depend on how many records there are to match against.
     population = uow.session.execute(select(func.count()).select_from(licence_table)).scalar_one()
-    return match_model().for_population(max(population, 2))
+    version, model = model_in_use(uow)
+    return version, model.for_population(max(population, 2))
 
 
 def _load_rows(uow: UnitOfWork, ids: Sequence[int]):
@@ -282,19 +301,22 @@ def _point_emptied_drivers(uow: UnitOfWork, clusters: dict[int, list[int]], prev
                                 .values(merged_into_id=destinations[old].most_common(1)[0][0]))
 
 
-def _stored_weights(uow: UnitOfWork, unchanged: set[int], model: MatchModel) -> dict[tuple[int, int], float]:
-    """Match weights already stored for pairs of unchanged records, brought to today's prior."""
+def _stored_weights(uow: UnitOfWork, unchanged: set[int], model: MatchModel,
+                    version: str) -> dict[tuple[int, int], float]:
+    """Match weights already stored for pairs of unchanged records, brought to today's prior. A
+    weight another model gave is not reused: the pair is scored again."""
     weights = {}
     for chunk in in_slices(sorted(unchanged)):
         for a, b, weight, prior in uow.session.execute(
                 select(link_table.c.licence_a, link_table.c.licence_b, link_table.c.weight, link_table.c.prior_weight)
-                .where(link_table.c.licence_a.in_(chunk))):
+                .where(link_table.c.licence_a.in_(chunk), link_table.c.model_version == version)):
             if b in unchanged:
                 weights[(a, b)] = weight - prior + model.prior_weight
     return weights
 
 
-def _replace_links(uow: UnitOfWork, records: set[int], resolution: Resolution, model: MatchModel) -> None:
+def _replace_links(uow: UnitOfWork, records: set[int], resolution: Resolution, model: MatchModel,
+                   version: str) -> None:
     """Links inside the neighbourhood are rewritten; a possible pair reaching outside it stays."""
     inside = set()
     for chunk in in_slices(sorted(records)):
@@ -306,10 +328,10 @@ def _replace_links(uow: UnitOfWork, records: set[int], resolution: Resolution, m
         uow.session.execute(
             delete(link_table).where(link_table.c.licence_a == bindparam("a"), link_table.c.licence_b == bindparam("b")),
             [{"a": a, "b": b} for a, b in sorted(inside)])
-    _insert_links(uow, resolution, model)
+    _insert_links(uow, resolution, model, version)
 
 
-def _insert_links(uow: UnitOfWork, resolution: Resolution, model: MatchModel) -> None:
+def _insert_links(uow: UnitOfWork, resolution: Resolution, model: MatchModel, version: str) -> None:
     now = utc_now()
     rows = {}
     for pairs, linked in ((resolution.links, True), (resolution.possible, False)):
@@ -318,6 +340,6 @@ def _insert_links(uow: UnitOfWork, resolution: Resolution, model: MatchModel) ->
             rows.setdefault(key, {"licence_a": key[0], "licence_b": key[1], "band": score.band, "linked": linked,
                                   "weight": score.weight, "prior_weight": model.prior_weight,
                                   "probability": score.probability, "reasons": list(score.reasons),
-                                  "scored_at": now})
+                                  "scored_at": now, "model_version": version})
     if rows:
         uow.session.execute(insert(link_table), list(rows.values()))

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 from licensing.actors import Actor
 from licensing.bootstrap import Crosscheck
 from licensing.errors import DomainError, Forbidden, NotFound
+from licensing.identity.review import rank_for_review, review_band_from_env, stake_of
 from licensing.services.findings import Cause, refresh_pending_findings
 from licensing.services.identity import resolve_pending
 from licensing.services.search import viewable_drivers
@@ -38,6 +39,7 @@ class ReviewItem:
     why: tuple[str, ...]
     driver_a: int | None
     driver_b: int | None
+    at_stake: str = ""
 
 
 def _authority_only(caller: Actor) -> None:
@@ -47,22 +49,33 @@ def _authority_only(caller: Actor) -> None:
 
 
 def links_for_review(app: Crosscheck, caller: Actor, *, limit: int = 200) -> list[ReviewItem]:
-    """Probable links (made, to confirm) and possible pairs (not made, to consider) that touch the
-    caller's own licences."""
+    """Every pair in the review band (CROSSCHECK_IDENTITY_REVIEW_BAND) that touches the caller's own
+    licences, linked (to confirm) or not (to consider), most at stake first (licensing.identity.review)."""
     _authority_only(caller)
+    band = review_band_from_env(app.settings.env)
     with app.unit_of_work(write=False) as uow:
         own = select(Licence.id).where(Licence.authority_code == caller.authority_code).scalar_subquery()
         links = uow.session.execute(
-            select(IdentityLink).where(IdentityLink.band.in_(REVIEW_BANDS),
+            select(IdentityLink).where(IdentityLink.probability >= band.lowest, IdentityLink.probability < band.highest,
                                        or_(IdentityLink.licence_a.in_(own), IdentityLink.licence_b.in_(own)))
-            .order_by(IdentityLink.probability.desc()).limit(limit)).scalars().all()
+        ).scalars().all()
         ids = {link.licence_a for link in links} | {link.licence_b for link in links}
-        drivers = dict(uow.session.execute(select(Licence.id, Licence.driver_id).where(Licence.id.in_(ids))).all()) if ids else {}
+        held = {row.id: row for row in uow.session.execute(
+            select(Licence.id, Licence.driver_id, Licence.status, Licence.authority_code)
+            .where(Licence.id.in_(ids))).all()} if ids else {}
         # The other record's driver is shown only to an authority that may open it.
-        viewable = viewable_drivers(uow, caller, drivers.values())
-        drivers = {licence: driver for licence, driver in drivers.items() if driver in viewable}
+        viewable = viewable_drivers(uow, caller, [row.driver_id for row in held.values()])
+    stakes = {(link.licence_a, link.licence_b): stake_of(
+        held[link.licence_a].status, held[link.licence_b].status,
+        held[link.licence_a].authority_code == held[link.licence_b].authority_code) for link in links}
     return [ReviewItem(link.licence_a, link.licence_b, link.band, link.linked, link.probability, tuple(link.reasons),
-                       drivers.get(link.licence_a), drivers.get(link.licence_b)) for link in links]
+                       _shown(held[link.licence_a].driver_id, viewable), _shown(held[link.licence_b].driver_id, viewable),
+                       stakes[(link.licence_a, link.licence_b)].words)
+            for link in rank_for_review(links, stakes)[:limit]]
+
+
+def _shown(driver_id: int | None, viewable) -> int | None:
+    return driver_id if driver_id in viewable else None
 
 
 def _no_such_pair(licence_a: int, licence_b: int) -> NotFound:

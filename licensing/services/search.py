@@ -75,7 +75,7 @@ def search_drivers(app: Crosscheck, caller: Actor, query: SearchQuery, *, reason
         candidates, driver_of = _candidates(uow, query)
         # The question is which of these candidates, if any, is the person asked about: the prior
         # odds are those of the candidate set, not of two records drawn from the whole register.
-        ranked = rank_candidates(query, candidates, match_model().for_population(max(len(candidates), 2)))
+        ranked = rank_candidates(query, candidates, match_model(uow).for_population(max(len(candidates), 2)))
         hits = _best_per_driver(ranked, driver_of)
         results = [
             PersonHit(driver_id=driver_id, score=round(score.probability, 6), weight=round(score.weight, 2),

@@ -207,6 +207,8 @@ class IdentityLink(SQLModel, table=True):
     probability: float
     reasons: list = Field(sa_type=JSON)
     scored_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
+    # Which match model scored the pair: 'packaged' or the version adopted (identity_model.id).
+    model_version: str | None = Field(default=None, max_length=40)
 
 
 class IdentityDecision(SQLModel, table=True):
@@ -258,3 +260,4 @@ from licensing.store.outbox import OutboxMessage  # noqa: E402,F401
 from licensing.store.scheduler import SchedulerHeartbeat  # noqa: E402,F401
 from licensing.store.held_alerts import HeldAlert  # noqa: E402,F401
 from licensing.store.feed_mappings import FeedMappingRecord  # noqa: E402,F401
+from licensing.store.identity_models import IdentityModel  # noqa: E402,F401

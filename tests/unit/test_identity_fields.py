@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from licensing.identity import DlnGrade, IdentityRecord, blocking_keys, grade_driving_licence_number, prepare
-from licensing.identity.compare import compare_records
+from licensing.identity.compare import COMPARISON_LEVELS, compare_records
 from licensing.identity.names import VARIANT_CANONICAL, name_part
 
 
@@ -14,9 +14,11 @@ def record(record_id=1, *, surname="Morgan", forenames="Sarah Jane", born=date(1
     return IdentityRecord(record_id, surname, forenames, born, dln, ni, postcode, address)
 
 
-def levels(a: IdentityRecord, b: IdentityRecord) -> dict[str, int]:
+def levels(a: IdentityRecord, b: IdentityRecord) -> dict[str, str]:
+    """The level each comparison puts the pair in, by the level's name."""
     names = ("dln", "ni", "dob", "surname", "forenames", "address")
-    return dict(zip(names, compare_records(prepare(a), prepare(b)).levels))
+    found = compare_records(prepare(a), prepare(b)).levels
+    return {name: COMPARISON_LEVELS[c][1][level] for c, (name, level) in enumerate(zip(names, found))}
 
 
 class TestLicenceNumberGrade:
@@ -72,40 +74,62 @@ class TestComparisons:
         a = record(surname="Khan", forenames="Mohammed", born=date(1980, 3, 7))
         b = record(2, surname="Muhammad", forenames="Khan", born=date(1980, 7, 3))
         got = levels(a, b)
-        assert (got["surname"], got["forenames"], got["dob"]) == (1, 2, 2)
+        assert (got["surname"], got["forenames"], got["dob"]) == ("identical", "variant", "day_month_swapped")
 
     def test_one_digit_and_transposed_dates(self):
         a = record(born=date(1975, 11, 6))
-        assert levels(a, record(2, born=date(1976, 11, 6)))["dob"] == 3
-        assert levels(a, record(2, born=date(1957, 11, 6)))["dob"] == 3  # 75 typed 57
-        assert levels(a, record(2, born=date(1985, 11, 6)))["dob"] == 3
-        assert levels(a, record(2, born=date(1962, 11, 6)))["dob"] == 4
-        assert levels(a, record(2, born=date(1975, 2, 18)))["dob"] == 5
+        assert levels(a, record(2, born=date(1976, 11, 6)))["dob"] == "one_digit_different"
+        assert levels(a, record(2, born=date(1957, 11, 6)))["dob"] == "one_digit_different"  # 75 typed 57
+        assert levels(a, record(2, born=date(1985, 11, 6)))["dob"] == "one_digit_different"
+        assert levels(a, record(2, born=date(1975, 12, 7)))["dob"] == "two_digits_different"
+        assert levels(a, record(2, born=date(1962, 11, 6)))["dob"] == "year_differs"
+        assert levels(a, record(2, born=date(1975, 2, 18)))["dob"] == "different"
 
     def test_middle_name_and_double_barrel(self):
         a = record(surname="Smith-Jones", forenames="Sarah Jane")
-        assert levels(a, record(2, surname="Smith Jones", forenames="Sarah"))["surname"] == 1
-        assert levels(a, record(2, surname="Jones", forenames="Sarah"))["surname"] == 3
-        assert levels(a, record(2, surname="Jones", forenames="Jane"))["forenames"] == 3
+        assert levels(a, record(2, surname="Smith Jones", forenames="Sarah"))["surname"] == "identical"
+        assert levels(a, record(2, surname="Jones", forenames="Sarah"))["surname"] == "shares_part"
+        assert levels(a, record(2, surname="Jomes", forenames="Sarah"))["surname"] == "shares_part"
+        assert levels(a, record(2, surname="Jones", forenames="Jane"))["forenames"] == "other_forename"
 
-    def test_licence_numbers_one_typo_apart_agree_but_a_different_final_part_is_another_person(self):
+    def test_the_part_of_a_licence_number_that_encodes_its_holder_is_compared_apart_from_the_final_characters(self):
         a = record(dln="MORGA711065SJ9IJ")
-        assert levels(a, record(2, dln="MORGA711065SJ9IJ"))["dln"] == 1
-        assert levels(a, record(2, dln="MORGA711066SJ9IJ"))["dln"] == 2
-        # Same name and date of birth, told apart by the 14th character: two people.
-        assert levels(a, record(2, dln="MORGA711065SJ8IJ"))["dln"] == 3
-        assert levels(a, record(2, dln="JONES802031AB9XY"))["dln"] == 3
-        assert levels(a, record(2, dln="NOT A NUMBER"))["dln"] == 4
-        assert levels(a, record(2, dln=None))["dln"] == 0
+        assert levels(a, record(2, dln="MORGA711065SJ9IJ"))["dln"] == "identical"
+        # One digit of the date of birth slipped inside the number: a typo.
+        assert levels(a, record(2, dln="MORGA711066SJ9IJ"))["dln"] == "one_character_different"
+        # Same name, date of birth and initials, told apart by the final characters: two people.
+        assert levels(a, record(2, dln="MORGA711065SJ8IJ"))["dln"] == "different_both_well_formed"
+        assert levels(a, record(2, dln="JONES802031AB9XY"))["dln"] == "different_both_well_formed"
+        assert levels(a, record(2, dln="NOT A NUMBER"))["dln"] == "different"
+        assert levels(a, record(2, dln=None))["dln"] == "missing"
 
     def test_address_levels(self):
         a = record(postcode="CF10 1AA", address="1 High Street")
-        assert levels(a, record(2, postcode="cf101aa", address="1 HIGH ST."))["address"] in (1, 2)
-        assert levels(a, record(2, postcode="CF10 1AA", address="99 Other Road"))["address"] == 2
-        assert levels(a, record(2, postcode="CF10 1ZZ", address="8 Low Road"))["address"] == 4
-        assert levels(a, record(2, postcode="CF10 3ZZ", address="8 Low Road"))["address"] == 5
-        assert levels(a, record(2, postcode="CF24 3ZZ", address="8 Low Road"))["address"] == 6
-        assert levels(a, record(2, postcode="LS1 1AA", address="8 Low Road"))["address"] == 7
+        assert levels(a, record(2, postcode="cf101aa", address="1 HIGH ST."))["address"] in (
+            "same_postcode_and_address", "same_postcode")
+        assert levels(a, record(2, postcode="CF10 1AA", address="99 Other Road"))["address"] == "same_postcode"
+        assert levels(a, record(2, postcode="CF10 1ZZ", address="8 Low Road"))["address"] == "same_sector"
+        assert levels(a, record(2, postcode="CF10 3ZZ", address="8 Low Road"))["address"] == "same_district"
+        assert levels(a, record(2, postcode="CF24 3ZZ", address="8 Low Road"))["address"] == "same_area"
+        assert levels(a, record(2, postcode="LS1 1AA", address="8 Low Road"))["address"] == "different"
+        # No postcode to go on (or one from abroad): the words of the address still count.
+        assert levels(a, record(2, postcode=None, address="1 High Stret, Cardiff"))["address"] == "partly_similar_address"
+
+
+    def test_names_as_people_write_them(self):
+        # A typo in each name, same date of birth and postcode: what an officer joins at a glance.
+        a = record(surname="Archer", forenames="Marcus", postcode="LS16 6JW", address=None, dln=None, ni=None)
+        b = record(2, surname="Arher", forenames="Mvrcus", postcode="LS16 6JW", address=None, dln=None, ni=None)
+        got = levels(a, b)
+        assert (got["surname"], got["forenames"], got["dob"]) == ("one_typo", "one_typo", "identical")
+        # Two neighbouring letters transposed is one typo; so is a letter dropped.
+        assert levels(a, record(2, surname="Arhcer"))["surname"] == "one_typo"
+        assert levels(a, record(2, forenames="Marc"))["forenames"] != "one_typo"  # a shorter name, not a slip
+        # Forenames and surname the wrong way round, with a typo in one of them.
+        swapped = levels(a, record(2, surname="Marcus", forenames="Archar"))
+        assert (swapped["surname"], swapped["forenames"]) == ("one_typo", "identical")
+        # One letter apart in a short name is another name.
+        assert levels(record(forenames="Tom"), record(2, forenames="Tim"))["forenames"] != "one_typo"
 
 
 class TestBlockingKeys:
@@ -134,4 +158,10 @@ class TestBlockingKeys:
         assert any(k.startswith("dob+nm:1975-06-11:") for k in keys)
 
     def test_a_record_with_nothing_but_a_name_has_no_keys(self):
-        assert blocking_keys(record(born=None, dln=None, ni=None, postcode=None)) == frozenset()
+        assert blocking_keys(record(born=None, dln=None, ni=None, postcode=None, address=None)) == frozenset()
+
+    def test_without_a_uk_postcode_the_street_still_brings_a_person_together(self):
+        # Same names and street, the date of birth wrong beyond a slip, no postcode to go on.
+        a = record(born=date(1975, 11, 6), dln=None, ni=None, postcode=None, address="12 Oak Road, Leeds")
+        b = record(2, born=date(1957, 1, 16), dln=None, ni=None, postcode=None, address="12 Oak Rd Leeds")
+        assert blocking_keys(a) & blocking_keys(b)

@@ -1,0 +1,44 @@
+"""Match models estimated from the register: each version with its parameters, diagnostics and what
+it would change against the model in use. At most one is adopted at a time; with none, the packaged
+model (data/default_model.json) is used."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Text, select
+from sqlmodel import Field, SQLModel
+
+from licensing.clock import utc_now
+from licensing.store.types import UtcDateTime
+
+# The version recorded on links made by the packaged model.
+PACKAGED_VERSION = "packaged"
+
+
+class IdentityModel(SQLModel, table=True):
+    __tablename__ = "identity_model"
+
+    id: int | None = Field(default=None, primary_key=True)  # the version an operator adopts
+    estimated_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
+    estimated_by: str = Field(max_length=64)  # 'operator (command line)' | 'service (nightly)'
+    records: int
+    parameters: str = Field(sa_type=Text)  # MatchModel.to_json()
+    diagnostics: dict = Field(sa_type=JSON)
+    # Against the model in use when estimated: links it would add, remove, send to review.
+    changes: dict = Field(sa_type=JSON)
+    compared_with: str = Field(max_length=40)
+    adopted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    adopted_by: str | None = Field(default=None, max_length=64)
+    retired_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+def adopted_model(session) -> IdentityModel | None:
+    """The model in use: the one adopted and not since retired by a later adoption."""
+    return session.execute(
+        select(IdentityModel).where(IdentityModel.adopted_at.is_not(None), IdentityModel.retired_at.is_(None))
+        .order_by(IdentityModel.adopted_at.desc())).scalars().first()
+
+
+def models_newest_first(session, *, limit: int = 20) -> list[IdentityModel]:
+    return list(session.execute(select(IdentityModel).order_by(IdentityModel.id.desc()).limit(limit)).scalars())
