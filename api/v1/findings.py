@@ -7,7 +7,7 @@ from api.v1.paging import PageArgs, page_links
 from licensing.services import findings as finding_service
 from licensing.store.findings import ACKNOWLEDGED, ACTIONED, CLOSED, DISMISSED, OPEN
 
-FINDING_TYPES = ("out_of_area", "adverse_elsewhere", "multiple_licences", "identity_conflict")
+FINDING_TYPES = ("out_of_area", "adverse_elsewhere", "multiple_licences", "identity_conflict", "concern_shared")
 STATUSES = (OPEN, ACKNOWLEDGED, ACTIONED, DISMISSED, CLOSED)
 
 

@@ -63,15 +63,16 @@ def media_type(content_type: str | None) -> str:
 
 def receive_feed(
     uow: UnitOfWork, *, authority_code: str, body: bytes, content_type: str | None, source: str,
-    api_key_id: int | None = None,
+    api_key_id: int | None = None, kind: str = "licences",
 ) -> int:
-    """Store a feed as received and return its id. Only checks what makes the bytes unusable."""
+    """Store a feed as received and return its id. Only checks what makes the bytes unusable.
+    `kind` is licences (the register of licences) or decisions (licensing.services.decision_feeds)."""
     if media_type(content_type) not in SUPPORTED_CONTENT_TYPES:
         raise UnsupportedContentType(
             f"Content-Type {content_type or '(none)'!r} is not accepted: send text/csv or application/json"
         )
     if not body or not body.strip():
-        raise EmptyFeed("The feed is empty: send the authority's full current register of licences")
+        raise EmptyFeed(f"The feed is empty: send the authority's full current list of {kind}")
     session = uow.session
     authority = session.get(Authority, authority_code)
     if authority is None:
@@ -83,6 +84,7 @@ def receive_feed(
         body_sha256=hashlib.sha256(body).hexdigest(),
         body_bytes=len(body),
         api_key_id=api_key_id,
+        kind=kind,
     )
     session.add(feed)
     session.flush()
@@ -138,6 +140,8 @@ def apply_feed(app: Crosscheck, feed_id: int, *, progress: Progress | None = Non
             raise Conflict(f"Feed {earlier} from the same authority must be applied first")
 
         body = session.get(FeedBody, feed_id).body
+        if feed.kind == DECISIONS:
+            return _apply_decisions(app, uow, feed, body)
         try:
             parsed = parse_feed(body, feed.content_type)
         except FeedRejected as rejected:
@@ -184,6 +188,32 @@ def apply_feed(app: Crosscheck, feed_id: int, *, progress: Progress | None = Non
     log.info("feed applied", extra={"feed_id": feed_id, "added": plan.added, "changed": plan.changed,
                                     "unchanged": plan.unchanged, "ended": plan.ended, "rejected": plan.rejected_rows})
     return FeedOutcome(feed_id, APPLIED)
+
+
+DECISIONS = "decisions"
+
+
+def _apply_decisions(app: Crosscheck, uow: UnitOfWork, feed: Feed, body: bytes) -> FeedOutcome:
+    """A decisions feed through the same queue, rejection and hold as a licence feed."""
+    from licensing.services.decision_feeds import apply_decision_feed
+
+    try:
+        status = apply_decision_feed(app, uow, feed, body)
+    except Exception as fault:
+        # Nothing of a feed that cannot be read whole may stick.
+        uow.session.rollback()
+        feed = uow.session.get(Feed, feed.id)
+        status = REJECTED
+        if isinstance(fault, FeedRejected):
+            feed.message, feed.problems = str(fault), [_problem_json(p) for p in fault.problems]
+        else:
+            feed.message = UNREADABLE
+            log.error("decisions feed could not be read", extra={"feed_id": feed.id, "fault": type(fault).__name__})
+    feed.status = status
+    if status == APPLIED:
+        feed.applied_at = utc_now()
+    uow.commit()
+    return FeedOutcome(feed.id, status)
 
 
 def confirm_feed(uow: UnitOfWork, caller: Actor, feed_id: int) -> Feed:

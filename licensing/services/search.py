@@ -20,6 +20,9 @@ from licensing.identity.score import PairScore
 from licensing.identity.search import SearchQuery, query_breadth_problem, query_keys, rank_candidates
 from licensing.actors import Actor
 from licensing.services.identity import RECORD_COLUMNS, identity_record, match_model
+from licensing.services.decisions import record_disclosures, shared_decisions_of_drivers
+from licensing.services.suspensions import suspended_by
+from licensing.statutory.vocabulary import ShownVia
 from licensing.store.db import UnitOfWork
 from licensing.store.models import AuditEvent, Authority, Driver, IdentityKey, Licence
 
@@ -57,6 +60,8 @@ class LicenceSummary:
     surname: str | None = None
     forenames: str | None = None
     date_of_birth: date | None = None
+    # While another English authority's immediate suspension is in force: which, since and until when.
+    suspended_by: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ class PersonHit:
     band: str
     why: tuple[str, ...]
     licences: list[LicenceSummary] = field(default_factory=list)
+    # Decisions recorded about the person, as the searching authority may see them (decision_seen_by).
+    decisions: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -95,24 +102,28 @@ def search_drivers(app: Crosscheck, caller: Actor, query: SearchQuery, *, reason
         # odds are those of the candidate set, not of two records drawn from the whole register.
         ranked = rank_candidates(query, candidates, match_model().for_population(max(len(candidates), 2)))
         hits = _best_per_driver(ranked, driver_of)
+        decisions = shared_decisions_of_drivers(uow.session, caller.authority_code, [d for d, _ in hits])
         results = [
             PersonHit(driver_id=driver_id, score=round(score.probability, 6), weight=round(score.weight, 2),
-                      band=score.band, why=score.reasons, licences=licences)
+                      band=score.band, why=score.reasons, licences=licences, decisions=decisions[driver_id])
             for (driver_id, score), licences in zip(hits, _licences_of(uow, caller, [d for d, _ in hits]), strict=True)
         ]
     # No results leave this function unless the search is in the audit log.
     event_id = _audit(app, AuditEvent(
         kind="search", api_key_id=caller.key_id, authority_code=caller.authority_code, reason=reason,
         reference=(application_reference or "").strip() or None, query=_query_json(query),
-        shown=[{"driver_id": hit.driver_id, "band": hit.band, "licence_ids": [l.licence_id for l in hit.licences]}
+        shown=[{"driver_id": hit.driver_id, "band": hit.band, "licence_ids": [l.licence_id for l in hit.licences],
+                "decision_ids": [d["id"] for d in hit.decisions]}
                for hit in results],
-    ))
+    ), shown_decisions=[d["id"] for hit in results for d in hit.decisions], via=ShownVia.SEARCH)
     return SearchOutcome(search_id=event_id, results=results)
 
 
-def _audit(app: Crosscheck, event: AuditEvent) -> int:
+def _audit(app: Crosscheck, event: AuditEvent, *, shown_decisions=(), via: str = ShownVia.SEARCH) -> int:
     with app.unit_of_work() as uow:
         uow.session.add(event)
+        # Who was shown which decision, so that a later correction reaches them.
+        record_disclosures(uow.session, event.authority_code, shown_decisions, via)
         uow.commit()
         return event.id
 
@@ -148,12 +159,15 @@ def _licences_of(uow: UnitOfWork, caller: Actor, driver_ids: list[int]) -> list[
         .where(Licence.driver_id.in_(driver_ids))
         .order_by(Licence.authority_code, Licence.licence_number)).all()
     by_driver: dict[int, list[LicenceSummary]] = defaultdict(list)
+    suspended = suspended_by(uow.session, [licence.id for licence, _, _ in rows])
     for licence, authority_name, licensing_email in rows:
-        by_driver[licence.driver_id].append(summarise(licence, authority_name, licensing_email, caller))
+        by_driver[licence.driver_id].append(summarise(licence, authority_name, licensing_email, caller,
+                                                      suspended.get(licence.id)))
     return [by_driver[driver_id] for driver_id in driver_ids]
 
 
-def summarise(licence: Licence, authority_name: str, licensing_email: str | None, caller: Actor) -> LicenceSummary:
+def summarise(licence: Licence, authority_name: str, licensing_email: str | None, caller: Actor,
+              suspension: dict | None = None) -> LicenceSummary:
     own = caller.authority_code == licence.authority_code
     return LicenceSummary(
         licence_id=licence.id, authority_code=licence.authority_code, authority_name=authority_name,
@@ -163,6 +177,7 @@ def summarise(licence: Licence, authority_name: str, licensing_email: str | None
         surname=licence.surname if own else None,
         forenames=licence.forenames if own else None,
         date_of_birth=licence.date_of_birth if own else None,
+        suspended_by=suspension,
     )
 
 
@@ -176,6 +191,7 @@ class DriverView:
     driver_id: int
     merged_into: int | None
     licences: list[LicenceSummary]
+    decisions: list[dict] = field(default_factory=list)
 
 
 def view_driver(app: Crosscheck, caller: Actor, driver_id: int) -> DriverView:
@@ -191,13 +207,17 @@ def view_driver(app: Crosscheck, caller: Actor, driver_id: int) -> DriverView:
             select(Licence, Authority.name, Authority.licensing_email)
             .join(Authority, Authority.code == Licence.authority_code)
             .where(Licence.driver_id == driver_id).order_by(Licence.authority_code, Licence.licence_number)).all()
+        suspended = suspended_by(uow.session, [licence.id for licence, _, _ in rows])
+        decisions = shared_decisions_of_drivers(uow.session, caller.authority_code, [driver_id])[driver_id]
     concerned = {licence.authority_code for licence, _, _ in rows} | {
         licence.home_authority_code for licence, _, _ in rows if licence.home_authority_code}
     if not rows or not (caller.is_operator or caller.authority_code in concerned):
         # The same answer as for an unknown id: ids are no way to learn who is licensed where.
         raise NotFound(f"No driver {driver_id} that this authority licenses or whose home is in its area")
-    licences = [summarise(licence, name, email, caller) for licence, name, email in rows]
+    licences = [summarise(licence, name, email, caller, suspended.get(licence.id)) for licence, name, email in rows]
     _audit(app, AuditEvent(kind="driver_view", api_key_id=caller.key_id, authority_code=caller.authority_code,
                            query={"driver_id": driver_id},
-                           shown=[{"driver_id": driver_id, "licence_ids": [l.licence_id for l in licences]}]))
-    return DriverView(driver_id, None, licences)
+                           shown=[{"driver_id": driver_id, "licence_ids": [l.licence_id for l in licences],
+                                   "decision_ids": [d["id"] for d in decisions]}]),
+           shown_decisions=[d["id"] for d in decisions], via=ShownVia.DRIVER_VIEW)
+    return DriverView(driver_id, None, licences, decisions)

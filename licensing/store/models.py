@@ -55,6 +55,8 @@ class Feed(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     authority_code: str = Field(foreign_key="authority.code", max_length=16)
     source: str = Field(max_length=16)  # push | pull | import
+    # What the feed holds: the authority's licences, or its decisions (licensing.services.decision_feeds).
+    kind: str = Field(default="licences", max_length=16, sa_column_kwargs={"server_default": "licences"})
     content_type: str = Field(max_length=100)
     body_sha256: str = Field(max_length=64)
     body_bytes: int = 0
@@ -231,3 +233,8 @@ class AuditEvent(SQLModel, table=True):
 # Tables kept in their own modules; imported here so that the metadata (and Alembic) sees them all.
 from licensing.store.findings import DigestItem, Finding, FindingAuthority, FindingEvent, FindingLicence  # noqa: E402,F401
 from licensing.store.outbox import OutboxMessage  # noqa: E402,F401
+from licensing.store.decisions import Decision, DecisionDisclosure, DecisionEvent, DecisionKey  # noqa: E402,F401
+from licensing.store.concerns import Concern, ConcernRecipient  # noqa: E402,F401
+from licensing.store.detail_requests import DetailRequest  # noqa: E402,F401
+from licensing.store.suspensions import ImmediateSuspension  # noqa: E402,F401
+from licensing.store.notices import Notice  # noqa: E402,F401
