@@ -66,7 +66,6 @@ def import_feed(authority_code: str, file: Path) -> None:
     """Import FILE (CSV or JSON: the same format as the feeds API) as AUTHORITY_CODE's full
     current register, and apply it now, exactly as a pushed feed would be applied."""
     from licensing.services import feeds, pipeline
-    from licensing.store.models import Feed
 
     app = _crosscheck()
     content_type = "application/json" if file.suffix.lower() == ".json" else "text/csv"
@@ -77,7 +76,14 @@ def import_feed(authority_code: str, file: Path) -> None:
     click.echo(f"Feed {feed_id} received; applying...")
     with _progress_bar(len(body)) as progress:
         report = pipeline.process_feeds(app, authority_code=authority_code.upper(), progress=progress)
-    for outcome in report.feeds:
+    _echo_feeds(app, report.feeds)
+
+
+def _echo_feeds(app, outcomes) -> None:
+    """Each applied feed's outcome, counts and first row errors, as the importer needs them."""
+    from licensing.store.models import Feed
+
+    for outcome in outcomes:
         with app.unit_of_work(write=False) as uow:
             feed = uow.session.get(Feed, outcome.feed_id)
             click.echo(f"Feed {feed.id}: {feed.status} — added {feed.added}, changed {feed.changed}, "
@@ -89,6 +95,24 @@ def import_feed(authority_code: str, file: Path) -> None:
                 click.echo(f"  row {problem['row']}, {problem['field']}: {problem['message']}")
             if len(errors) > 20:
                 click.echo(f"  ... and {len(errors) - 20} more row errors (GET /api/v1/feeds/{feed.id})")
+
+
+@main.command("import-decisions")
+@click.argument("authority_code")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_decisions(authority_code: str, file: Path) -> None:
+    """Import FILE (CSV, the decisions feed's columns) as AUTHORITY_CODE's historic decisions (up
+    to 11 years) and apply it now, exactly as a decisions feed would be applied."""
+    from licensing.services import feeds, pipeline
+
+    app = _crosscheck()
+    with app.unit_of_work() as uow:
+        feed_id = _domain(lambda: feeds.receive_feed(
+            uow, authority_code=authority_code.upper(), body=file.read_bytes(), content_type="text/csv",
+            source="import", kind=feeds.DECISIONS))
+    click.echo(f"Decisions feed {feed_id} received; applying...")
+    report = pipeline.process_feeds(app, authority_code=authority_code.upper())
+    _echo_feeds(app, report.feeds)
 
 
 @main.command("set-authority")

@@ -38,7 +38,8 @@ class SchedulerLock:
             return False
         path = Path(self.app.settings.var_dir) / "scheduler.lock"
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(path))
+        # Not thread-local: the scheduler checks the lock from its own threads (STYLE.md).
+        lock = FileLock(str(path), thread_local=False)
         try:
             lock.acquire(timeout=0)
         except Timeout:

@@ -27,3 +27,19 @@ def concern_body(*, licence_id: int | None = None, category: str = "safeguarding
             "where": "Piccadilly Gardens, Manchester", "how_known": "complaint",
             "became_aware_on": (became_aware_on or london_today()).isoformat()}
     return {**body, **more}
+
+
+TEAM_NAMES = {"E08000031": "wolverhampton", "E08000003": "manchester", "E08000001": "bolton", "S12000049": "glasgow"}
+
+
+def keys_with_teams(crosscheck, api_key, codes) -> dict[str, str]:
+    """An API key for each authority, each with enforcement and licensing team addresses set."""
+    from licensing.actors import Actor
+    from licensing.services.authorities import update_authority_settings
+
+    with crosscheck.unit_of_work() as uow:
+        for code in codes:
+            name = TEAM_NAMES[code]
+            update_authority_settings(uow, Actor.service(), code, {"enforcement_email": f"enforcement@{name}.example",
+                                                                   "licensing_email": f"licensing@{name}.example"})
+    return {code: api_key(code) for code in codes}

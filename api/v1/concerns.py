@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import current_caller
 from api.v1 import api_v1
-from api.v1.paging import PageArgs, page_links
+from api.v1.paging import PageArgs, created, page_links
 from licensing.clock import london_today
 from licensing.services import concerns as concern_service
 from licensing.statutory.vocabulary import ConcernCategory, ConcernOutcome, HowKnown, choices
@@ -79,10 +79,7 @@ def raise_concern():
     with _crosscheck().unit_of_work() as uow:
         caller = current_caller()
         concern = concern_service.raise_concern(uow, caller, concern_service.ConcernInput(**body))
-        response = jsonify(_dump(*concern_service.get_concern(uow, caller, concern.id)))
-    response.status_code = 201
-    response.headers["Location"] = f"/api/v1/concerns/{concern.id}"
-    return response
+        return created(_dump(*concern_service.get_concern(uow, caller, concern.id)), f"/api/v1/concerns/{concern.id}")
 
 
 @api_v1.get("/concerns")

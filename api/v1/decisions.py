@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import current_caller
 from api.v1 import api_v1
-from api.v1.paging import PageArgs, page_links
+from api.v1.paging import PageArgs, created, page_links
 from licensing.services import decisions as decision_service
 from licensing.statutory.vocabulary import DECISION_LICENCE_TYPES, AppealOutcome, DecisionKind, Grounds, choices
 
@@ -67,10 +67,8 @@ def record_decision():
         caller = current_caller()
         decision = decision_service.record_decision(uow, caller, decision_service.DecisionInput(**body))
         _, seen, events = decision_service.get_decision(uow, caller, decision.id)
-    response = jsonify({**_json(seen), "history": DecisionEventSchema(many=True).dump(events)})
-    response.status_code = 201
-    response.headers["Location"] = f"/api/v1/decisions/{decision.id}"
-    return response
+    return created({**_json(seen), "history": DecisionEventSchema(many=True).dump(events)},
+                   f"/api/v1/decisions/{decision.id}")
 
 
 @api_v1.get("/decisions")

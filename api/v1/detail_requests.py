@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import current_caller
 from api.v1 import api_v1
-from api.v1.paging import PageArgs, page_links
+from api.v1.paging import PageArgs, created, page_links
 from licensing.clock import london_today
 from licensing.services import detail_requests as request_service
 
@@ -57,10 +57,7 @@ def request_detail():
     body = DetailRequestSchema().load(request.get_json())
     with _crosscheck().unit_of_work() as uow:
         made = request_service.request_detail(uow, current_caller(), **body)
-        response = jsonify(DetailRequestOutSchema().dump(made))
-    response.status_code = 201
-    response.headers["Location"] = f"/api/v1/detail-requests/{made.id}"
-    return response
+        return created(DetailRequestOutSchema().dump(made), f"/api/v1/detail-requests/{made.id}")
 
 
 @api_v1.get("/detail-requests")

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import current_caller
 from api.v1 import api_v1
+from api.v1.paging import created
 from licensing.services import suspensions as suspension_service
 from licensing.statutory.vocabulary import SHARED_GROUNDS, IssuerResponse, choices
 
@@ -47,10 +48,7 @@ def suspend_immediately():
     body = SuspensionRequestSchema().load(request.get_json())
     with _crosscheck().unit_of_work() as uow:
         suspension = suspension_service.suspend_immediately(uow, current_caller(), **body)
-        response = jsonify(SuspensionSchema().dump(suspension))
-    response.status_code = 201
-    response.headers["Location"] = f"/api/v1/immediate-suspensions/{suspension.id}"
-    return response
+        return created(SuspensionSchema().dump(suspension), f"/api/v1/immediate-suspensions/{suspension.id}")
 
 
 @api_v1.get("/immediate-suspensions")

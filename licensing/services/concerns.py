@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from licensing.actors import Actor
 from licensing.clock import london_today, utc_now
@@ -25,6 +25,7 @@ from licensing.statutory.vocabulary import ConcernCategory, ConcernOutcome, HowK
 from licensing.statutory.working_days import last_day_of_period, working_days_after
 from licensing.store.concerns import Concern, ConcernRecipient, recipients_of
 from licensing.store.db import UnitOfWork
+from licensing.store.paging import page_of
 from licensing.store.decisions import Decision
 from licensing.store.models import Authority, Licence
 from licensing.values import normalise_driving_licence_number
@@ -174,7 +175,5 @@ def list_concerns(uow: UnitOfWork, caller: Actor, *, direction: str, overdue_onl
         if overdue_only:
             mine = mine.where(ConcernRecipient.outcome.is_(None), ConcernRecipient.outcome_due_on < london_today())
         query = select(Concern).where(Concern.id.in_(mine))
-    total = uow.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = uow.session.execute(query.order_by(Concern.id.desc()).offset((page - 1) * page_size)
-                               .limit(page_size)).scalars().all()
+    rows, total = page_of(uow.session, query, Concern.id.desc(), page=page, page_size=page_size)
     return [(concern, recipients_of(uow.session, concern.id)) for concern in rows], total

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from licensing.actors import Actor
@@ -35,6 +35,7 @@ from licensing.store.decisions import Decision, DecisionDisclosure, DecisionEven
 from licensing.store.detail_requests import requesters_of_decision
 from licensing.store.findings import Finding, FindingAuthority
 from licensing.store.models import Authority, IdentityKey, Licence
+from licensing.store.paging import page_of
 from licensing.store.slices import in_slices
 from licensing.values import normalise_driving_licence_number, normalise_ni_number, normalise_postcode
 
@@ -272,10 +273,9 @@ def list_own_decisions(uow: UnitOfWork, caller: Actor, *, page: int, page_size: 
     authority_code = require_licensing_work(caller)
     session = uow.session
     query = select(Decision).where(Decision.authority_code == authority_code)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows, total = page_of(session, query, Decision.decided_on.desc(), Decision.id.desc(), page=page,
+                          page_size=page_size)
     authority = session.get(Authority, authority_code)
-    rows = session.execute(query.order_by(Decision.decided_on.desc(), Decision.id.desc())
-                           .offset((page - 1) * page_size).limit(page_size)).scalars().all()
     return [decision_seen_by(d, authority_code, authority_name=authority.name, ask=authority.licensing_email)
             for d in rows], total
 

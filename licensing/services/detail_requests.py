@@ -5,7 +5,8 @@ request, the answer and every later correction are in the service and by email."
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+
+from sqlalchemy import select
 
 from licensing.actors import Actor
 from licensing.clock import london_today, utc_now
@@ -16,6 +17,7 @@ from licensing.services.notices import notify
 from licensing.statutory.vocabulary import ShownVia
 from licensing.statutory.working_days import working_days_after
 from licensing.store.db import UnitOfWork
+from licensing.store.paging import page_of
 from licensing.store.detail_requests import DetailRequest
 from licensing.store.models import Authority, Licence
 
@@ -107,8 +109,6 @@ def list_requests(uow: UnitOfWork, caller: Actor, *, direction: str, overdue_onl
     query = select(DetailRequest).where(column == caller.authority_code)
     if overdue_only:
         query = query.where(DetailRequest.answered_at.is_(None), DetailRequest.due_on < london_today())
-    total = uow.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = uow.session.execute(query.order_by(or_(DetailRequest.answered_at.is_(None)).desc(),
-                                              DetailRequest.due_on, DetailRequest.id)
-                               .offset((page - 1) * page_size).limit(page_size)).scalars().all()
-    return list(rows), total
+    # Unanswered first, soonest due first.
+    return page_of(uow.session, query, DetailRequest.answered_at.is_(None).desc(), DetailRequest.due_on,
+                   DetailRequest.id, page=page, page_size=page_size)

@@ -4,7 +4,7 @@ no personal data, since mailboxes are shared and forwarded."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from licensing.clock import utc_now
 from licensing.errors import Forbidden, NotFound
@@ -13,6 +13,7 @@ from licensing.services.outbox import enqueue_email
 from licensing.store.db import UnitOfWork
 from licensing.store.models import Authority
 from licensing.store.notices import Notice
+from licensing.store.paging import page_of
 
 _SHARING_NOTE = ("This information is shared under the Taxis and Private Hire Vehicles (Safeguarding and Road\n"
                  "Safety) Act 2022. Use it only for the purpose it was shared for.")
@@ -44,10 +45,7 @@ def list_notices(uow: UnitOfWork, caller: Actor, *, unread_only: bool, page: int
     query = select(Notice).where(Notice.authority_code == caller.authority_code)
     if unread_only:
         query = query.where(Notice.read_at.is_(None))
-    total = uow.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = uow.session.execute(query.order_by(Notice.id.desc()).offset((page - 1) * page_size)
-                               .limit(page_size)).scalars().all()
-    return list(rows), total
+    return page_of(uow.session, query, Notice.id.desc(), page=page, page_size=page_size)
 
 
 def mark_read(uow: UnitOfWork, caller: Actor, notice_id: int) -> Notice:

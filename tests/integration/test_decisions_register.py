@@ -6,14 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from licensing.actors import Actor
 from licensing.services import pipeline
-from licensing.services.authorities import update_authority_settings
 from licensing.store.notices import Notice
 from licensing.store.outbox import OutboxMessage
 from tests.conftest import bearer
 from tests.feeds import feed
-from tests.statutory import decision_body
+from tests.statutory import decision_body, keys_with_teams
 
 WOLVERHAMPTON, MANCHESTER, BOLTON = "E08000031", "E08000003", "E08000001"
 TARIQ_WOLVERHAMPTON = ("W1,private_hire_driver,active,2025-01-10,2028-01-10,MAHMOOD,Tariq,1979-03-15,"
@@ -23,11 +21,7 @@ REASON = "Convicted of harassment of a passenger, March 2026"
 
 @pytest.fixture
 def keys(crosscheck, api_key):
-    with crosscheck.unit_of_work() as uow:
-        for code, name in ((WOLVERHAMPTON, "wolverhampton"), (MANCHESTER, "manchester"), (BOLTON, "bolton")):
-            update_authority_settings(uow, Actor.service(), code, {"enforcement_email": f"enforcement@{name}.example",
-                                                                   "licensing_email": f"licensing@{name}.example"})
-    return {code: api_key(code) for code in (WOLVERHAMPTON, MANCHESTER, BOLTON)}
+    return keys_with_teams(crosscheck, api_key, (WOLVERHAMPTON, MANCHESTER, BOLTON))
 
 
 def licensed_in_wolverhampton(crosscheck, web, keys):
@@ -233,3 +227,22 @@ def test_a_decisions_feed_that_cannot_be_read_changes_nothing(crosscheck, web, k
     outcome = send_decisions(crosscheck, web, keys[MANCHESTER], broken)
     assert outcome["status"] == "rejected" and "cannot be read" in outcome["message"]
     assert web.get("/api/v1/decisions", headers=bearer(keys[MANCHESTER])).json["total"] == 0
+
+
+def test_import_decisions_from_the_command_line(crosscheck, settings, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from crosscheck.cli import main
+
+    for name, value in (("DATABASE_URL", settings.database_url), ("CROSSCHECK_VAR_DIR", str(settings.var_dir)),
+                        ("CROSSCHECK_REFERENCE_DIR", str(settings.reference_dir))):
+        monkeypatch.setenv(name, value)
+    file = tmp_path / "decisions.csv"
+    file.write_bytes(decisions_feed(*(historic(f"H{n}", f"2018-02-{n:02}", surname=f"Okafor{n}", forenames="Grace",
+                                               born=f"1985-06-{n:02}", postcode="M1 1AE", dln="")
+                                      for n in range(1, 12)),
+                                    historic("H99", "2018-02-30")))
+    result = CliRunner().invoke(main, ["import-decisions", MANCHESTER, str(file)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "applied — added 11" in result.output and "row 12, decided_on:" in result.output
+    assert "import-decisions" in CliRunner().invoke(main, ["--help"]).output

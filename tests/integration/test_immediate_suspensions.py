@@ -8,15 +8,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from licensing.actors import Actor
 from licensing.clock import utc_now
 from licensing.services import pipeline, statutory_duties
-from licensing.services.authorities import update_authority_settings
 from licensing.store.outbox import OutboxMessage
 from licensing.store.suspensions import ImmediateSuspension
 from tests.conftest import bearer
 from tests.feeds import feed
-from tests.statutory import decision_body
+from tests.statutory import decision_body, keys_with_teams
 
 WOLVERHAMPTON, MANCHESTER, BOLTON, GLASGOW = "E08000031", "E08000003", "E08000001", "S12000049"
 TARIQ_WOLVERHAMPTON = ("W1,private_hire_driver,active,2025-01-10,2028-01-10,MAHMOOD,Tariq,1979-03-15,"
@@ -26,11 +24,8 @@ WHY = "Driver seen assaulting a passenger at the rank; police called"
 
 @pytest.fixture
 def keys(crosscheck, api_key, web):
-    with crosscheck.unit_of_work() as uow:
-        for code, name in ((WOLVERHAMPTON, "wolverhampton"), (MANCHESTER, "manchester")):
-            update_authority_settings(uow, Actor.service(), code, {"enforcement_email": f"enforcement@{name}.example",
-                                                                   "licensing_email": f"licensing@{name}.example"})
-    made = {code: api_key(code) for code in (WOLVERHAMPTON, MANCHESTER, BOLTON, GLASGOW)}
+    made = keys_with_teams(crosscheck, api_key, (WOLVERHAMPTON, MANCHESTER))
+    made.update({code: api_key(code) for code in (BOLTON, GLASGOW)})
     assert web.post("/api/v1/feeds/licences", data=feed(TARIQ_WOLVERHAMPTON),
                     headers={**bearer(made[WOLVERHAMPTON]), "Content-Type": "text/csv"}).status_code == 202
     pipeline.process_feeds(crosscheck)
