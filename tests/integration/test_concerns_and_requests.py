@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from licensing.clock import london_today
 from licensing.services import pipeline, statutory_duties
+from licensing.services.concerns import send_by
 from licensing.store.concerns import ConcernRecipient
 from licensing.store.detail_requests import DetailRequest
 from licensing.store.outbox import OutboxMessage
@@ -81,7 +82,7 @@ def test_a_concern_reaches_the_licensing_authority_at_once_and_its_answer_goes_b
                     json={"outcome": "warning", "consideration": "again"}).status_code == 409
 
 
-def test_a_concern_sent_after_its_ten_working_days_is_shown_late(crosscheck, web, keys):
+def test_a_concern_sent_after_its_ten_working_days_is_shown_late_and_scotland_counts_its_own_holidays(crosscheck, web, keys):
     late = web.post("/api/v1/concerns", headers=bearer(keys[MANCHESTER]),
                     json=concern_body(licence_id=tariq_licence_id(web, keys),
                                       became_aware_on=london_today() - timedelta(days=30))).json
@@ -89,6 +90,12 @@ def test_a_concern_sent_after_its_ten_working_days_is_shown_late(crosscheck, web
     listed = web.get("/api/v1/concerns", headers=bearer(keys[MANCHESTER]),
                      query_string={"direction": "sent", "overdue": "true"}).json["concerns"]
     assert [c["id"] for c in listed] == [late["id"]]
+
+    # A Scottish sender counts Scotland's bank holidays (2 January is one there, not in England).
+    assert send_by(date(2026, 12, 21), "Scotland") > send_by(date(2026, 12, 21), "England")
+    scottish = web.post("/api/v1/concerns", headers=bearer(keys[GLASGOW]),
+                        json=concern_body(licence_id=tariq_licence_id(web, keys))).json
+    assert scottish["send_by"] == send_by(london_today(), "Scotland").isoformat()
 
 
 def test_a_concern_about_no_one_licensed_elsewhere_is_refused_and_nothing_is_stored(web, keys):
@@ -154,13 +161,3 @@ def test_reminders_before_and_escalation_after_a_duty_falls_due(crosscheck, web,
     assert overdue["audience_role"] == "authority_admin" and str(concern["id"]) in overdue["text"]
     late = web.get("/api/v1/concerns", headers=bearer(keys[WOLVERHAMPTON]), query_string={"overdue": "true"}).json
     assert late["concerns"][0]["recipients"][0]["overdue"] is True
-
-
-def test_a_scottish_sender_counts_scotlands_bank_holidays(crosscheck, web, keys):
-    # 2 January is a bank holiday in Scotland, not in England: the same awareness date gives a later send_by.
-    from licensing.services.concerns import send_by
-
-    assert send_by(date(2026, 12, 21), "Scotland") > send_by(date(2026, 12, 21), "England")
-    concern = web.post("/api/v1/concerns", headers=bearer(keys[GLASGOW]),
-                       json=concern_body(licence_id=tariq_licence_id(web, keys))).json
-    assert concern["send_by"] == send_by(london_today(), "Scotland").isoformat()

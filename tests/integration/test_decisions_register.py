@@ -79,24 +79,20 @@ def test_a_refusal_elsewhere_reaches_the_licensing_and_home_authorities_without_
     assert (again.findings.opened, again.findings.updated) == (0, 0)
 
 
-def test_a_decision_on_other_grounds_stays_with_its_authority(crosscheck, web, keys):
-    licensed_in_wolverhampton(crosscheck, web, keys)
-    recorded = record(web, keys[MANCHESTER], grounds="other")
-    pipeline.process_feeds(crosscheck)
-    assert adverse(web, keys[WOLVERHAMPTON]) == []
-    hits = web.post("/api/v1/searches", headers=bearer(keys[BOLTON]),
-                    json={"driving_licence_number": "MAHMO703159T99AB", "reason": "enforcement"}).json["results"]
-    assert hits and hits[0]["decisions"] == []
-    own = web.get("/api/v1/decisions", headers=bearer(keys[MANCHESTER])).json
-    assert own["total"] == 1 and own["decisions"][0]["id"] == recorded["id"]
-
-
 def test_a_person_refused_first_and_licensed_later_elsewhere_is_flagged_when_the_licence_arrives(crosscheck, web, keys):
     recorded = record(web, keys[MANCHESTER])
     assert recorded["driver_id"] is None  # no one in the register yet
+    # A decision on other grounds stays with its authority: no finding, not in anyone else's search.
+    other = record(web, keys[MANCHESTER], grounds="other", decision="suspended")
     licensed_in_wolverhampton(crosscheck, web, keys)
     finding, = adverse(web, keys[WOLVERHAMPTON])
     assert "refused by Manchester City Council" in finding["summary"]
+    hit, = web.post("/api/v1/searches", headers=bearer(keys[BOLTON]),
+                    json={"driving_licence_number": "MAHMO703159T99AB", "reason": "enforcement"}).json["results"]
+    assert [d["id"] for d in hit["decisions"]] == [recorded["id"]]
+    assert web.get(f"/api/v1/decisions/{other['id']}", headers=bearer(keys[WOLVERHAMPTON])).status_code == 404
+    own = web.get("/api/v1/decisions", headers=bearer(keys[MANCHESTER])).json
+    assert own["total"] == 2 and {d["id"] for d in own["decisions"]} == {recorded["id"], other["id"]}
 
 
 def test_a_decision_about_a_revoked_licence_record_is_the_same_fact_not_a_second_finding(crosscheck, web, keys):
