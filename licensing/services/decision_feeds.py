@@ -70,6 +70,17 @@ def apply_decision_feed(app, uow, feed, body: bytes) -> str:
         feed.message = "Held for confirmation because " + " and ".join(reasons) + ". Nothing has changed yet."
         return NEEDS_CONFIRMATION
     actor = feed_actor(feed)
+    # Each decision is flushed when it is recorded; matching reads only licences, so the session
+    # need not flush before every query (a thousand-row import would spend most of its time there).
+    with session.no_autoflush:
+        _execute(uow, actor, feed, source, to_add, to_change, to_withdraw)
+    feed.message = None
+    log.info("decisions feed applied", extra={"feed_id": feed.id, "added": len(to_add), "changed": len(to_change),
+                                              "withdrawn": len(to_withdraw), "rejected": rejected})
+    return APPLIED
+
+
+def _execute(uow, actor, feed, source, to_add, to_change, to_withdraw) -> None:
     for row in to_add:
         decision_service.record_decision(uow, actor, decision_service.DecisionInput(**row.values), source=source,
                                          feed_id=feed.id, commit=False)
@@ -79,10 +90,6 @@ def apply_decision_feed(app, uow, feed, body: bytes) -> str:
     for decision in to_withdraw:
         decision_service.apply_change(uow, actor, decision, decision_service.DecisionChange(
             note=f"No longer in the authority's decisions feed {feed.id}", changes={}, withdraw=True))
-    feed.message = None
-    log.info("decisions feed applied", extra={"feed_id": feed.id, "added": len(to_add), "changed": len(to_change),
-                                              "withdrawn": len(to_withdraw), "rejected": rejected})
-    return APPLIED
 
 
 def _problem(row, field, message):

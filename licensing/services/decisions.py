@@ -363,7 +363,12 @@ def rematch_decisions_near(uow: UnitOfWork, licence_ids) -> int:
     key_table = IdentityKey.__table__
     for chunk in in_slices(sorted(set(licence_ids))):
         keys = select(key_table.c.key).where(key_table.c.licence_id.in_(chunk))
-        decision_ids.update(session.execute(select(DecisionKey.decision_id).where(DecisionKey.key.in_(keys))).scalars())
+        decision_ids.update(session.execute(
+            select(DecisionKey.decision_id).join(Decision, Decision.id == DecisionKey.decision_id)
+            .where(DecisionKey.key.in_(keys), Decision.driver_id.is_(None))).scalars())
+    # Only those not yet joined to anyone: a decision already matched keeps its person until the
+    # nightly run matches every decision again (matching each one anew after every feed near it
+    # would cost a second per thousand decisions for nothing).
     return _rematch(session, sorted(decision_ids))
 
 
