@@ -30,6 +30,10 @@ BENCHMARKS = [
      [("all_alerts_s", 60, "s", True)]),
     ("Feed posted to alert emails accepted (1,000 findings), PostgreSQL", "benchmarks.alert_latency",
      ["--db", "postgresql"], [("all_alerts_s", 60, "s", True)]),
+    ("Decisions feed posted to alert emails accepted (1,000 decisions), SQLite", "benchmarks.decision_alert_latency",
+     ["--db", "sqlite"], [("all_alerts_s", 60, "s", True)]),
+    ("Decisions feed posted to alert emails accepted (1,000 decisions), PostgreSQL",
+     "benchmarks.decision_alert_latency", ["--db", "postgresql"], [("all_alerts_s", 60, "s", True)]),
 ]
 # The national register (500,000 licences, 318 authorities): built once per database by
 # benchmarks.national (in its own process, cached under var/bench), then copied for each benchmark.

@@ -70,7 +70,6 @@ def import_feed(authority_code: str, file: Path, dry_run: bool) -> None:
     applied, through the authority's feed mapping."""
     from licensing.feeds.sniff import CSV, EXTENSIONS
     from licensing.services import feeds, pipeline
-    from licensing.store.models import Feed
 
     app = _crosscheck()
     code = authority_code.upper()
@@ -92,7 +91,14 @@ def import_feed(authority_code: str, file: Path, dry_run: bool) -> None:
     click.echo(f"Feed {feed_id} received; applying...")
     with _progress_bar(len(body)) as progress:
         report = pipeline.process_feeds(app, authority_code=code, progress=progress)
-    for outcome in report.feeds:
+    _echo_feeds(app, report.feeds)
+
+
+def _echo_feeds(app, outcomes) -> None:
+    """Each applied feed's outcome, counts and first row errors, as the importer needs them."""
+    from licensing.store.models import Feed
+
+    for outcome in outcomes:
         with app.unit_of_work(write=False) as uow:
             feed = uow.session.get(Feed, outcome.feed_id)
             click.echo(f"Feed {feed.id}: {feed.status} — added {feed.added}, changed {feed.changed}, "
@@ -137,6 +143,24 @@ def set_feed_mapping(authority_code: str, file) -> None:
         saved = _domain(lambda: save_feed_mapping(uow, Actor.service(), authority_code.upper(), document))
     click.echo(f"Feed mapping saved for {authority_code.upper()}: {len(saved['columns'])} column names, "
                f"{sum(len(codes) for codes in saved['values'].values())} codes.")
+
+
+@main.command("import-decisions")
+@click.argument("authority_code")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_decisions(authority_code: str, file: Path) -> None:
+    """Import FILE (CSV, the decisions feed's columns) as AUTHORITY_CODE's historic decisions (up
+    to 11 years) and apply it now, exactly as a decisions feed would be applied."""
+    from licensing.services import feeds, pipeline
+
+    app = _crosscheck()
+    with app.unit_of_work() as uow:
+        feed_id = _domain(lambda: feeds.receive_feed(
+            uow, authority_code=authority_code.upper(), body=file.read_bytes(), content_type="text/csv",
+            source="import", kind=feeds.DECISIONS))
+    click.echo(f"Decisions feed {feed_id} received; applying...")
+    report = pipeline.process_feeds(app, authority_code=authority_code.upper())
+    _echo_feeds(app, report.feeds)
 
 
 @main.command("set-authority")

@@ -8,7 +8,7 @@ from typing import Callable
 
 from licensing.bootstrap import Crosscheck
 from licensing.mail import backend_from_settings
-from licensing.services import alerts, operations, outbox, pipeline, pulled_feeds
+from licensing.services import alerts, operations, outbox, pipeline, pulled_feeds, statutory_duties
 
 LONDON = "Europe/London"
 
@@ -72,6 +72,12 @@ def _purge(app: Crosscheck):
     return f"{operations.purge_expired_data(app)} feed bodies past retention deleted"
 
 
+def _statutory_duties(app: Crosscheck):
+    report = statutory_duties.run_duties(app)
+    return (f"{report.reminders} reminders, {report.escalations} escalations, "
+            f"{report.lapsed} immediate suspensions lapsed")
+
+
 SCHEDULE: tuple[ScheduledJob, ...] = (
     ScheduledJob("process_feeds", _process_feeds, every_seconds=5,
                  description="Apply received feeds (oldest first per authority), resolve the records they "
@@ -90,6 +96,9 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
                              "change; never adopts it"),
     ScheduledJob("check_stale_feeds", _check_stale_feeds, cron={"hour": 6, "minute": 0, "timezone": LONDON},
                  description="Flag authorities that have not fed for CROSSCHECK_STALE_FEED_DAYS days"),
+    ScheduledJob("statutory_duties", _statutory_duties, every_seconds=300,
+                 description="Reminders before requests for detail and concerns' answers fall due, escalation "
+                             "to the authority's admin once late, and immediate suspensions lapsing"),
     ScheduledJob("purge_expired_data", _purge, cron={"hour": 2, "minute": 30, "timezone": LONDON},
                  description="Delete data past its retention period"),
 )

@@ -56,9 +56,12 @@ class LicenceSummary:
     surname: str | None = None
     forenames: str | None = None
     date_of_birth: date | None = None
+    # While another English authority's immediate suspension is in force: which, since and until when.
+    suspended_by: dict | None = None
 
 
-def summarise(licence, *, authority_name: str, ask: str | None, viewer: str | None) -> LicenceSummary:
+def summarise(licence, *, authority_name: str, ask: str | None, viewer: str | None,
+              suspension: dict | None = None) -> LicenceSummary:
     """`licence` is anything with the Licence columns (a row, a model, a LicenceFact-like value);
     `viewer` is the viewing authority's code (None for the operator and the service)."""
     own = sees_in_full(viewer, licence.authority_code)
@@ -66,7 +69,7 @@ def summarise(licence, *, authority_name: str, ask: str | None, viewer: str | No
         licence_id=licence.id, authority_code=licence.authority_code, authority_name=authority_name,
         licence_type=licence.licence_type, status=licence.status, in_register=licence.ended_at is None,
         since=licence.issued_on, expires_on=licence.expires_on, ask=ask, own=own,
-        **{name: getattr(licence, name) if own else None for name in HOLDER_ONLY},
+        **{name: getattr(licence, name) if own else None for name in HOLDER_ONLY}, suspended_by=suspension,
     )
 
 

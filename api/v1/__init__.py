@@ -18,4 +18,4 @@ def openapi_yaml():
     return Response(OPENAPI.read_bytes(), mimetype="application/yaml")
 
 
-from api.v1 import authorities, drivers, feeds, findings, licences, searches, status  # noqa: E402,F401  (routes register on api_v1)
+from api.v1 import authorities, concerns, decisions, detail_requests, drivers, feeds, findings, licences, notices, searches, status, suspensions  # noqa: E402,F401  (routes register on api_v1)

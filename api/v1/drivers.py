@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 from api.auth import current_caller
 from api.bounds import LARGEST_ID
 from api.v1 import api_v1
-from api.v1.searches import LicenceSummarySchema
+from api.v1.searches import DecisionSeenSchema, LicenceSummarySchema
 from licensing.services import identity_review
 from licensing.services import search as search_service
 
@@ -13,6 +13,7 @@ class DriverSchema(Schema):
     driver_id = fields.Integer()
     merged_into = fields.Integer(allow_none=True)
     licences = fields.List(fields.Nested(LicenceSummarySchema))
+    decisions = fields.List(fields.Nested(DecisionSeenSchema))
 
 
 class ReviewItemSchema(Schema):

@@ -21,6 +21,7 @@ class FeedSchema(Schema):
     id = fields.Integer()
     authority_code = fields.String()
     source = fields.String()
+    kind = fields.String()
     status = fields.String()
     message = fields.String(allow_none=True)
     received_at = fields.DateTime()
@@ -100,6 +101,21 @@ def feed_template_csv():
 def feed_template_xlsx():
     return Response(template_xlsx(), mimetype=XLSX,
                     headers={"Content-Disposition": "attachment; filename=crosscheck-feed-template.xlsx"})
+@api_v1.post("/feeds/decisions")
+def post_decision_feed():
+    """The authority's decisions as CSV (licensing.services.decision_feeds); ?import=true for a
+    one-off import of its historic decisions."""
+    caller = require_authority()
+    source = "import" if request.args.get("import", "").lower() in ("1", "true", "yes") else "push"
+    with _crosscheck().unit_of_work() as uow:
+        feed_id = feed_service.receive_feed(
+            uow, authority_code=caller.authority_code, body=request.get_data(cache=False),
+            content_type=request.content_type, source=source, api_key_id=caller.key_id, kind=feed_service.DECISIONS)
+    location = url_for("api_v1.get_feed", feed_id=feed_id)
+    response = jsonify({"id": feed_id, "status": feed_service.RECEIVED, "href": location})
+    response.status_code = 202
+    response.headers["Location"] = location
+    return response
 
 
 @api_v1.get("/feeds/<int:feed_id>")

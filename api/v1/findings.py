@@ -9,7 +9,7 @@ from api.v1.searches import LicenceSummarySchema
 from licensing.services import findings as finding_service
 from licensing.store.findings import CLOSED, HANDLING_STATUSES
 
-FINDING_TYPES = ("out_of_area", "adverse_elsewhere", "multiple_licences", "identity_conflict")
+FINDING_TYPES = ("out_of_area", "adverse_elsewhere", "multiple_licences", "identity_conflict", "concern_shared")
 STATUSES = (*HANDLING_STATUSES, CLOSED)
 
 

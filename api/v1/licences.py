@@ -4,7 +4,9 @@ from marshmallow import Schema, fields
 from api.auth import require_authority
 from api.v1 import api_v1
 from api.v1.paging import PageArgs, page_links
+from api.v1.searches import SuspendedBySchema
 from licensing.services import feeds as feed_service
+from licensing.services import suspensions as suspension_service
 
 
 class LicenceSchema(Schema):
@@ -46,5 +48,8 @@ def list_licences():
         licences, total = feed_service.list_licences(
             uow, require_authority(), page=args["page"], page_size=args["page_size"],
             include_ended=args["include_ended"])
-        return jsonify({"licences": LicenceSchema(many=True).dump(licences),
-                        **page_links(total, args["page"], args["page_size"])})
+        # A licence under another authority's immediate suspension shows it here too.
+        suspended = suspension_service.suspended_by(uow.session, [licence.id for licence in licences])
+        dumped = [{**LicenceSchema().dump(licence), "suspended_by": SuspendedBySchema().dump(suspended[licence.id])
+                   if licence.id in suspended else None} for licence in licences]
+        return jsonify({"licences": dumped, **page_links(total, args["page"], args["page_size"])})

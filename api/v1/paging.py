@@ -10,3 +10,13 @@ class PageArgs(Schema):
 def page_links(total: int, page: int, page_size: int) -> dict:
     return {"page": page, "page_size": page_size, "total": total,
             "pages": (total + page_size - 1) // page_size}
+
+
+def created(payload: dict, location: str):
+    """201 with the new thing and where to read it again."""
+    from flask import jsonify
+
+    response = jsonify(payload)
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response

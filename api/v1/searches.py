@@ -18,6 +18,32 @@ class SearchRequestSchema(Schema):
     application_reference = fields.String(load_default=None, validate=validate.Length(max=200))
 
 
+class SuspendedBySchema(Schema):
+    suspension_id = fields.Integer()
+    authority_code = fields.String()
+    authority_name = fields.String()
+    since = fields.DateTime()
+    until = fields.DateTime()
+    state = fields.String()
+
+
+class DecisionSeenSchema(Schema):
+    """A decision as another authority sees it (licensing.services.decisions.decision_seen_by)."""
+
+    id = fields.Integer()
+    authority_code = fields.String()
+    authority_name = fields.String()
+    decision = fields.String()
+    licence_type = fields.String()
+    decided_on = fields.Date()
+    effective_from = fields.Date()
+    grounds = fields.String()
+    state = fields.String()
+    appeal_outcome = fields.String(allow_none=True)
+    ask = fields.String(allow_none=True)
+    own = fields.Boolean()
+
+
 class LicenceSummarySchema(Schema):
     licence_id = fields.Integer()
     authority_code = fields.String()
@@ -33,6 +59,7 @@ class LicenceSummarySchema(Schema):
     surname = fields.String(allow_none=True)
     forenames = fields.String(allow_none=True)
     date_of_birth = fields.Date(allow_none=True)
+    suspended_by = fields.Nested(SuspendedBySchema, allow_none=True)
 
 
 class PersonHitSchema(Schema):
@@ -42,6 +69,7 @@ class PersonHitSchema(Schema):
     band = fields.String()
     why = fields.List(fields.String())
     licences = fields.List(fields.Nested(LicenceSummarySchema))
+    decisions = fields.List(fields.Nested(DecisionSeenSchema))
 
 
 class SearchOutcomeSchema(Schema):

@@ -2,7 +2,8 @@
 persisting findings and sending alerts belong to the services."""
 
 from licensing.findings.facts import FindingFact, FindingRule, LicenceFact
-from licensing.findings.rules import RULES, evaluate_findings
+from licensing.findings.rules import RULES, evaluate_findings, rules_with_register
+from licensing.findings.rules.concern_shared import ConcernSharedRule, SharedConcern
 from licensing.findings.rules.adverse_elsewhere import AdverseDecision, AdverseElsewhereRule
 from licensing.findings.rules.identity_conflict import IdentityConflictRule
 from licensing.findings.rules.multiple_licences import MultipleLicencesRule
@@ -12,11 +13,14 @@ __all__ = [
     "RULES",
     "AdverseDecision",
     "AdverseElsewhereRule",
+    "ConcernSharedRule",
     "FindingFact",
     "FindingRule",
     "IdentityConflictRule",
     "LicenceFact",
     "MultipleLicencesRule",
     "OutOfAreaRule",
+    "SharedConcern",
     "evaluate_findings",
+    "rules_with_register",
 ]

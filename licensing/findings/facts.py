@@ -107,7 +107,7 @@ def sorted_unique(values: Iterable) -> tuple:
 
 @dataclass(frozen=True, slots=True)
 class FindingFact:
-    type: str  # out_of_area | adverse_elsewhere | multiple_licences | identity_conflict
+    type: str  # out_of_area | adverse_elsewhere | multiple_licences | identity_conflict | concern_shared
     fact_key: str  # same fact, same key across runs; never raw personal data
     licence_ids: tuple[int, ...]  # ascending
     driver_ids: tuple[int, ...]  # ascending, may be empty

@@ -30,10 +30,11 @@ TITLES = {
     "adverse_elsewhere": "Licensed driver refused, suspended or revoked by another authority",
     "multiple_licences": "Driver licensed by more than one authority",
     "identity_conflict": "Possible identity problem with a driving licence number",
+    "concern_shared": "Safeguarding or road-safety concern about a driver you license",
 }
 # Which of an authority's teams hears of each type: enforcement always; licensing where the
 # licensing decision itself may need revisiting.
-LICENSING_TEAM_TYPES = ("adverse_elsewhere", "identity_conflict", "multiple_licences")
+LICENSING_TEAM_TYPES = ("adverse_elsewhere", "identity_conflict", "multiple_licences", "concern_shared")
 
 
 def _teams(authority: Authority, finding_type: str) -> list[tuple[str, str]]:

@@ -65,9 +65,10 @@ def media_type(content_type: str | None) -> str:
 
 def receive_feed(
     uow: UnitOfWork, *, authority_code: str, body: bytes, content_type: str | None, source: str,
-    api_key_id: int | None = None,
+    api_key_id: int | None = None, kind: str = "licences",
 ) -> int:
-    """Store a feed as received and return its id. Only checks what makes the bytes unusable."""
+    """Store a feed as received and return its id. Only checks what makes the bytes unusable.
+    `kind` is licences (the register of licences) or decisions (licensing.services.decision_feeds)."""
     _check_bytes(body, content_type)
     session = uow.session
     authority = session.get(Authority, authority_code)
@@ -80,6 +81,7 @@ def receive_feed(
         body_sha256=hashlib.sha256(body).hexdigest(),
         body_bytes=len(body),
         api_key_id=api_key_id,
+        kind=kind,
     )
     session.add(feed)
     session.flush()
@@ -148,6 +150,8 @@ def apply_feed(app: Crosscheck, feed_id: int, *, progress: Progress | None = Non
             raise Conflict(f"Feed {earlier} from the same authority must be applied first")
 
         body = session.get(FeedBody, feed_id).body
+        if feed.kind == DECISIONS:
+            return _apply_decisions(app, uow, feed, body)
         try:
             parsed = parse_feed(body, feed.content_type, feed_mapping_of(session, feed.authority_code))
         except FeedRejected as rejected:
@@ -225,6 +229,32 @@ def dry_run_feed(uow: UnitOfWork, *, authority_code: str, body: bytes, content_t
         "interpreted": parsed.interpreted, "problem_count": len(parsed.problems),
         "problems": [_problem_json(p) for p in errors_first[:DRY_RUN_PROBLEMS]],
     }
+
+
+DECISIONS = "decisions"
+
+
+def _apply_decisions(app: Crosscheck, uow: UnitOfWork, feed: Feed, body: bytes) -> FeedOutcome:
+    """A decisions feed through the same queue, rejection and hold as a licence feed."""
+    from licensing.services.decision_feeds import apply_decision_feed
+
+    try:
+        status = apply_decision_feed(app, uow, feed, body)
+    except Exception as fault:
+        # Nothing of a feed that cannot be read whole may stick.
+        uow.session.rollback()
+        feed = uow.session.get(Feed, feed.id)
+        status = REJECTED
+        if isinstance(fault, FeedRejected):
+            feed.message, feed.problems = str(fault), [_problem_json(p) for p in fault.problems]
+        else:
+            feed.message = UNREADABLE
+            log.error("decisions feed could not be read", extra={"feed_id": feed.id, "fault": type(fault).__name__})
+    feed.status = status
+    if status == APPLIED:
+        feed.applied_at = utc_now()
+    uow.commit()
+    return FeedOutcome(feed.id, status)
 
 
 def confirm_feed(uow: UnitOfWork, caller: Actor, feed_id: int) -> Feed:

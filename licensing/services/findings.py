@@ -26,6 +26,7 @@ from licensing.findings import FindingFact, LicenceFact, evaluate_findings
 from licensing.services.alerts import AlertBatch
 from licensing.services.identity import FULL_RUN_SHARE
 from licensing.services.search import viewable_drivers
+from licensing.services.statutory_findings import rules_for_scope
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
 from licensing.store.findings import (
@@ -162,7 +163,8 @@ def _licence_facts(uow: UnitOfWork, licence_ids: set[int] | None) -> list[Licenc
 def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: set[int] | None,
                cause: Cause | None = None) -> FindingsReport:
     session = uow.session
-    facts = {fact.fact_key: fact for fact in evaluate_findings(licences, today=london_today())}
+    facts = {fact.fact_key: fact for fact in evaluate_findings(licences, today=london_today(),
+                                                               rules=rules_for_scope(uow, licences))}
 
     # The findings this evaluation speaks for: all of them, or those resting on licences in scope.
     if scope_licences is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from licensing.bootstrap import Crosscheck
-from licensing.services import feeds, findings, identity
+from licensing.services import decisions, feeds, findings, identity
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ def process_feeds(app: Crosscheck, *, authority_code: str | None = None,
                   progress: feeds.Progress | None = None) -> PipelineReport:
     outcomes = feeds.apply_pending_feeds(app, authority_code=authority_code, progress=progress)
     resolution = identity.resolve_pending(app)
+    decisions.rematch_pending(app)
     refreshed = findings.refresh_pending_findings(app)
     return PipelineReport(outcomes, resolution, refreshed)
 
@@ -28,4 +29,5 @@ def process_feeds(app: Crosscheck, *, authority_code: str | None = None,
 def nightly(app: Crosscheck) -> PipelineReport:
     """Full resolution then full findings: catches what time alone changes (expiry, retention)."""
     resolution = identity.resolve_everyone(app)
+    decisions.rematch_everyone(app)
     return PipelineReport([], resolution, findings.refresh_all_findings(app))

@@ -21,6 +21,9 @@ from licensing.identity.search import SearchQuery, query_breadth_problem, query_
 from licensing.actors import Actor
 from licensing.disclosure import LicenceSummary, summarise
 from licensing.services.identity import RECORD_COLUMNS, identity_record, match_model
+from licensing.services.decisions import record_disclosures, shared_decisions_of_drivers
+from licensing.services.suspensions import suspended_by
+from licensing.statutory.vocabulary import ShownVia
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
 from licensing.store.models import AuditEvent, Authority, Driver, IdentityKey, Licence
@@ -49,6 +52,8 @@ class PersonHit:
     band: str
     why: tuple[str, ...]
     licences: list[LicenceSummary] = field(default_factory=list)
+    # Decisions recorded about the person, as the searching authority may see them (decision_seen_by).
+    decisions: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -77,25 +82,31 @@ def search_drivers(app: Crosscheck, caller: Actor, query: SearchQuery, *, reason
         # odds are those of the candidate set, not of two records drawn from the whole register.
         ranked = rank_candidates(query, candidates, match_model(uow).for_population(max(len(candidates), 2)))
         hits = _best_per_driver(ranked, driver_of)
+        decisions = shared_decisions_of_drivers(uow.session, caller.authority_code, [d for d, _ in hits])
         results = [
             PersonHit(driver_id=driver_id, score=round(score.probability, 6), weight=round(score.weight, 2),
-                      band=score.band, why=score.reasons, licences=licences)
+                      band=score.band, why=score.reasons, licences=licences, decisions=decisions[driver_id])
             for (driver_id, score), licences in zip(hits, _licences_of(uow, caller, [d for d, _ in hits]), strict=True)
         ]
     # No results leave this function unless the search is in the audit log.
     event_id = _audit(
         app, "search", caller, reason=reason,
         reference=(application_reference or "").strip() or None, query=_query_json(query),
-        shown=[{"driver_id": hit.driver_id, "band": hit.band, "licence_ids": [l.licence_id for l in hit.licences]}
+        shown=[{"driver_id": hit.driver_id, "band": hit.band, "licence_ids": [l.licence_id for l in hit.licences],
+                "decision_ids": [d["id"] for d in hit.decisions]}
                for hit in results],
+        shown_decisions=[d["id"] for hit in results for d in hit.decisions], via=ShownVia.SEARCH,
     )
     return SearchOutcome(search_id=event_id, results=results)
 
 
-def _audit(app: Crosscheck, kind: str, caller: Actor, **details) -> int:
+def _audit(app: Crosscheck, kind: str, caller: Actor, *, shown_decisions=(), via: str = ShownVia.SEARCH,
+           **details) -> int:
     with app.unit_of_work() as uow:
         event = AuditEvent(kind=kind, authority_code=caller.authority_code, **caller.recorded("actor"), **details)
         uow.session.add(event)
+        # Who was shown which decision, so that a later correction reaches them.
+        record_disclosures(uow.session, event.authority_code, shown_decisions, via)
         uow.commit()
         return event.id
 
@@ -131,9 +142,11 @@ def _licences_of(uow: UnitOfWork, caller: Actor, driver_ids: list[int]) -> list[
         .where(Licence.driver_id.in_(driver_ids))
         .order_by(Licence.authority_code, Licence.licence_number)).all()
     by_driver: dict[int, list[LicenceSummary]] = defaultdict(list)
+    suspended = suspended_by(uow.session, [licence.id for licence, _, _ in rows])
     for licence, authority_name, licensing_email in rows:
         by_driver[licence.driver_id].append(
-            summarise(licence, authority_name=authority_name, ask=licensing_email, viewer=caller.authority_code))
+            summarise(licence, authority_name=authority_name, ask=licensing_email, viewer=caller.authority_code,
+                      suspension=suspended.get(licence.id)))
     return [by_driver[driver_id] for driver_id in driver_ids]
 
 
@@ -147,6 +160,7 @@ class DriverView:
     driver_id: int
     merged_into: int | None
     licences: list[LicenceSummary]
+    decisions: list[dict] = field(default_factory=list)
 
 
 def view_driver(app: Crosscheck, caller: Actor, driver_id: int) -> DriverView:
@@ -159,16 +173,23 @@ def view_driver(app: Crosscheck, caller: Actor, driver_id: int) -> DriverView:
             select(Licence, Authority.name, Authority.licensing_email)
             .join(Authority, Authority.code == Licence.authority_code)
             .where(Licence.driver_id == target).order_by(Licence.authority_code, Licence.licence_number)).all()
+        suspended = suspended_by(uow.session, [licence.id for licence, _, _ in rows])
+        decisions = [] if target is None else shared_decisions_of_drivers(
+            uow.session, caller.authority_code, [target])[target]
     if not rows or not may_view_driver(caller, [licence for licence, _, _ in rows]):
         # The same answer as for an unknown id: ids are no way to learn who is licensed where.
         raise NotFound(f"No driver {driver_id} that this authority licenses or whose home is in its area")
     merged_into = target if target != driver_id else None
     licences = [] if merged_into else [
-        summarise(licence, authority_name=name, ask=email, viewer=caller.authority_code)
+        summarise(licence, authority_name=name, ask=email, viewer=caller.authority_code,
+                  suspension=suspended.get(licence.id))
         for licence, name, email in rows]
+    decisions = [] if merged_into else decisions
     _audit(app, "driver_view", caller, query={"driver_id": driver_id},
-           shown=[{"driver_id": driver_id, "merged_into": merged_into, "licence_ids": [l.licence_id for l in licences]}])
-    return DriverView(driver_id, merged_into, licences)
+           shown=[{"driver_id": driver_id, "merged_into": merged_into, "licence_ids": [l.licence_id for l in licences],
+                   "decision_ids": [d["id"] for d in decisions]}],
+           shown_decisions=[d["id"] for d in decisions], via=ShownVia.DRIVER_VIEW)
+    return DriverView(driver_id, merged_into, licences, decisions)
 
 
 def may_view_driver(caller: Actor, licences: list[Licence]) -> bool:

@@ -55,6 +55,8 @@ class Feed(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     authority_code: str = Field(foreign_key="authority.code", max_length=16)
     source: str = Field(max_length=16)  # push | pull | import
+    # What the feed holds: the authority's licences, or its decisions (licensing.services.decision_feeds).
+    kind: str = Field(default="licences", max_length=16, sa_column_kwargs={"server_default": "licences"})
     content_type: str = Field(max_length=100)
     body_sha256: str = Field(max_length=64)
     body_bytes: int = 0
@@ -261,3 +263,8 @@ from licensing.store.scheduler import SchedulerHeartbeat  # noqa: E402,F401
 from licensing.store.held_alerts import HeldAlert  # noqa: E402,F401
 from licensing.store.feed_mappings import FeedMappingRecord  # noqa: E402,F401
 from licensing.store.identity_models import IdentityModel  # noqa: E402,F401
+from licensing.store.decisions import Decision, DecisionDisclosure, DecisionEvent, DecisionKey  # noqa: E402,F401
+from licensing.store.concerns import Concern, ConcernRecipient  # noqa: E402,F401
+from licensing.store.detail_requests import DetailRequest  # noqa: E402,F401
+from licensing.store.suspensions import ImmediateSuspension  # noqa: E402,F401
+from licensing.store.notices import Notice  # noqa: E402,F401

@@ -180,4 +180,4 @@ def test_an_officer_joining_two_records_keeps_one_driver_and_points_the_other_to
     assert joined == driver_of(web, keys[WOLVERHAMPTON], "W100")
     old = bolton_driver if joined == wolverhampton_driver else wolverhampton_driver
     followed = web.get(f"/api/v1/drivers/{old}", headers=bearer(key)).json
-    assert followed == {"driver_id": old, "merged_into": joined, "licences": []}
+    assert followed == {"driver_id": old, "merged_into": joined, "licences": [], "decisions": []}

@@ -3,11 +3,13 @@ they are."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from licensing.findings.facts import FindingFact, FindingRule, LicenceFact
-from licensing.findings.rules.adverse_elsewhere import AdverseElsewhereRule
+from licensing.findings.rules.adverse_elsewhere import AdverseDecision, AdverseElsewhereRule
+from licensing.findings.rules.concern_shared import ConcernSharedRule, SharedConcern
 from licensing.findings.rules.identity_conflict import IdentityConflictRule
 from licensing.findings.rules.multiple_licences import MultipleLicencesRule
 from licensing.findings.rules.out_of_area import OutOfAreaRule
@@ -17,7 +19,22 @@ RULES: tuple[FindingRule, ...] = (
     AdverseElsewhereRule(retention_years=11),
     MultipleLicencesRule(),
     IdentityConflictRule(),
+    ConcernSharedRule(),
 )
+
+
+def rules_with_register(*, decisions: Iterable[AdverseDecision] = (), concerns: Iterable[SharedConcern] = (),
+                        retention_years: int = 11, rules: Sequence[FindingRule] = RULES) -> tuple[FindingRule, ...]:
+    """The rules given what the statutory register holds about the people in scope: its recorded
+    decisions and the concerns sent about them."""
+    given = []
+    for rule in rules:
+        if isinstance(rule, AdverseElsewhereRule):
+            rule = replace(rule, decisions=tuple(decisions), retention_years=retention_years)
+        elif isinstance(rule, ConcernSharedRule):
+            rule = replace(rule, concerns=tuple(concerns))
+        given.append(rule)
+    return tuple(given)
 
 
 def evaluate_findings(

@@ -2,9 +2,11 @@
 theirs: the loophole the register exists to close (DOMAIN.md). NR3S tells no one when a decision is
 recorded; this finding tells the authority that licenses the driver, and the home authority.
 
-Until the decisions register lands, a licence record whose status is revoked or suspended stands for
-the decision. Decisions from that register (refusals among them) will be turned into AdverseDecision
-values too, so the rule itself does not change.
+Two sources: decisions recorded in the decisions register (refusals, suspensions, revocations,
+surrenders under investigation, and immediate suspensions by another English authority), given to
+the rule as AdverseDecision values; and, where the register holds no decision, a licence record whose
+status is revoked or suspended, which stands for one. A recorded decision about a licence record
+takes that record's place under the same key, so the fact is raised once whichever arrived first.
 """
 
 from __future__ import annotations
@@ -25,13 +27,15 @@ class AdverseDecision:
     driver_id: int
     authority_code: str
     authority_name: str
-    decision: str  # revoked | suspended
+    decision: str  # how it reads: 'revoked', 'refused renewal', 'immediately suspended'
     licence_type: str
     licence_number: str
     decided_on: date | None  # when the decision took effect, if recorded
     # The date retention runs from: the decision date, else the best stand-in the record offers.
     retained_from: date | None
     licence_ids: tuple[int, ...]
+    # Set for decisions from the register: the evidence line as others may read it (no reasons).
+    described: str | None = None
 
     def is_retained(self, today: date, years: int) -> bool:
         # A decision whose age cannot be shown is kept: dropping a real revocation does more harm
@@ -40,6 +44,8 @@ class AdverseDecision:
 
     @property
     def evidence(self) -> str:
+        if self.described:
+            return self.described
         when = f"since {self.decided_on.isoformat()}" if self.decided_on else "date of decision not recorded"
         kind = licence_type_words(self.licence_type)
         # No licence number: every authority the finding concerns reads this (licensing/disclosure.py).
@@ -74,10 +80,12 @@ def decisions_from_licence_records(licences: Sequence[LicenceFact]) -> list[Adve
 class AdverseElsewhereRule:
     type: ClassVar[str] = "adverse_elsewhere"
     retention_years: int = 11  # NR3S keeps entries for 11 years from the decision (DOMAIN.md)
+    # Decisions from the register about the people in scope (licensing.services.statutory_findings).
+    decisions: tuple[AdverseDecision, ...] = ()
 
     def evaluate(self, licences: Sequence[LicenceFact], *, today: date) -> Iterator[FindingFact]:
         decisions_by_driver: dict[int, list[AdverseDecision]] = defaultdict(list)
-        for decision in decisions_from_licence_records(licences):
+        for decision in _one_per_source(self.decisions, decisions_from_licence_records(licences)):
             if decision.is_retained(today, self.retention_years):
                 decisions_by_driver[decision.driver_id].append(decision)
         for active in licences:
@@ -102,6 +110,19 @@ class AdverseElsewhereRule:
             evidence=(licensed_by(active), decision.evidence),
             severity="immediate",
         )
+
+
+def _one_per_source(recorded: Sequence[AdverseDecision], proxies: Sequence[AdverseDecision]) -> list[AdverseDecision]:
+    """One decision per source key: a recorded decision replaces the licence status standing for it,
+    and of two recorded about one licence (suspended, then revoked) the later one speaks."""
+    chosen: dict[str, AdverseDecision] = {decision.source_key: decision for decision in proxies}
+    latest: dict[str, AdverseDecision] = {}
+    for decision in recorded:
+        held = latest.get(decision.source_key)
+        if held is None or (decision.decided_on or date.min) >= (held.decided_on or date.min):
+            latest[decision.source_key] = decision
+    chosen.update(latest)
+    return [chosen[key] for key in sorted(chosen)]
 
 
 def _years_after(day: date, years: int) -> date:
