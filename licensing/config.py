@@ -42,6 +42,9 @@ class Settings:
     feed_max_bytes: int = 50 * 1024 * 1024
     # Where officers reach the service; alert emails link here.
     public_base_url: str = "http://127.0.0.1:8000"
+    # Officers' sessions end after this long unused, and this long after signing in whatever happens.
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 10
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -59,5 +62,7 @@ class Settings:
             feed_hold_share=share,
             feed_max_bytes=_int(env, "CROSSCHECK_FEED_MAX_BYTES", 50 * 1024 * 1024),
             public_base_url=(env.get("CROSSCHECK_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            session_idle_minutes=_int(env, "CROSSCHECK_SESSION_IDLE_MINUTES", 30),
+            session_absolute_hours=_int(env, "CROSSCHECK_SESSION_HOURS", 10),
             env=env,
         )

@@ -243,6 +243,7 @@ def _authority_rows(finding_id: int, fact: FindingFact) -> list[dict]:
 def _event(uow: UnitOfWork, finding: Finding, kind: str, *, caller: Actor | None = None,
            reason: str | None = None) -> None:
     uow.session.add(FindingEvent(finding_id=finding.id, kind=kind, api_key_id=caller.key_id if caller else None,
+                                 user_id=caller.user_id if caller else None,
                                  authority_code=caller.authority_code if caller else None, reason=reason))
 
 

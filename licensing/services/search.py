@@ -102,7 +102,7 @@ def search_drivers(app: Crosscheck, caller: Actor, query: SearchQuery, *, reason
         ]
     # No results leave this function unless the search is in the audit log.
     event_id = _audit(app, AuditEvent(
-        kind="search", api_key_id=caller.key_id, authority_code=caller.authority_code, reason=reason,
+        kind="search", api_key_id=caller.key_id, user_id=caller.user_id, authority_code=caller.authority_code, reason=reason,
         reference=(application_reference or "").strip() or None, query=_query_json(query),
         shown=[{"driver_id": hit.driver_id, "band": hit.band, "licence_ids": [l.licence_id for l in hit.licences]}
                for hit in results],
@@ -197,7 +197,7 @@ def view_driver(app: Crosscheck, caller: Actor, driver_id: int) -> DriverView:
         # The same answer as for an unknown id: ids are no way to learn who is licensed where.
         raise NotFound(f"No driver {driver_id} that this authority licenses or whose home is in its area")
     licences = [summarise(licence, name, email, caller) for licence, name, email in rows]
-    _audit(app, AuditEvent(kind="driver_view", api_key_id=caller.key_id, authority_code=caller.authority_code,
+    _audit(app, AuditEvent(kind="driver_view", api_key_id=caller.key_id, user_id=caller.user_id, authority_code=caller.authority_code,
                            query={"driver_id": driver_id},
                            shown=[{"driver_id": driver_id, "licence_ids": [l.licence_id for l in licences]}]))
     return DriverView(driver_id, None, licences)

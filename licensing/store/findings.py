@@ -66,6 +66,7 @@ class FindingEvent(SQLModel, table=True):
     kind: str = Field(max_length=16)
     at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
     api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    user_id: int | None = Field(default=None)  # the officer who acted (user_account.id)
     authority_code: str | None = Field(default=None, max_length=16)
     reason: str | None = Field(default=None, max_length=2000)
 

@@ -221,6 +221,9 @@ class AuditEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=_created, sa_type=UtcDateTime, index=True)
     kind: str = Field(max_length=32)  # search | driver_view | ...
     api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    # The officer (user_account.id), when an officer and not an authority's system searched or looked.
+    # No foreign key: SQLite cannot add one to an existing table without rebuilding it (and its triggers).
+    user_id: int | None = Field(default=None)
     authority_code: str | None = Field(default=None, max_length=16, index=True)
     reason: str | None = Field(default=None, max_length=64)
     reference: str | None = Field(default=None, max_length=200)
@@ -231,3 +234,4 @@ class AuditEvent(SQLModel, table=True):
 # Tables kept in their own modules; imported here so that the metadata (and Alembic) sees them all.
 from licensing.store.findings import DigestItem, Finding, FindingAuthority, FindingEvent, FindingLicence  # noqa: E402,F401
 from licensing.store.outbox import OutboxMessage  # noqa: E402,F401
+from licensing.store.users import SignInPolicy, User, UserSession  # noqa: E402,F401
