@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from api.pages.guard import protect_forms, require_officer, security_headers
-from api.pages.render import error_link
+from api.pages.render import FILTERS
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -51,7 +51,7 @@ def init_pages(app: Flask) -> None:
         PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
     ])
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
-    app.jinja_env.filters["error_link"] = error_link
+    app.jinja_env.filters.update(FILTERS)
     csrf.init_app(app)
     app.register_blueprint(sign_in)
     app.register_blueprint(pages)

@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 
 from api.pages import pages, sign_in
 from api.pages.render import page
-from licensing.errors import Forbidden, NotFound
+from licensing.errors import DomainError, Forbidden, NotFound
 
 
 def _register() -> None:
@@ -16,6 +16,7 @@ def _register() -> None:
         blueprint.register_error_handler(404, _not_found)
         blueprint.register_error_handler(NotFound, _not_found)
         blueprint.register_error_handler(CSRFError, _form_expired)
+        blueprint.register_error_handler(DomainError, _refused)
 
 
 def _forbidden(_error):
@@ -26,6 +27,10 @@ def _forbidden(_error):
 def _not_found(_error):
     return page("errors/message.html", title="Page not found", status=404,
                 message="There is nothing here for your authority. Check the address, or go back and follow a link.")
+
+
+def _refused(error: DomainError):
+    return page("errors/message.html", title="This cannot be done", status=409, message=error.message)
 
 
 def _form_expired(_error):

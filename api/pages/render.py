@@ -38,3 +38,22 @@ def page(template: str, *, title: str, errors: dict | None = None, back: dict | 
 def error_link(item: tuple[str, str]) -> dict:
     field, message = item
     return {"text": message, "href": f"#{field}"}
+
+
+def licence_type_name(value: str | None) -> str:
+    return (value or "").replace("_", " ").capitalize()
+
+
+def long_date(value) -> str:
+    """'27 March 2026', as GOV.UK writes dates; times in London's clock, which officers read."""
+    if value is None:
+        return ""
+    if hasattr(value, "hour"):
+        from licensing.clock import LONDON
+
+        local = value.astimezone(LONDON)
+        return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+    return f"{value.day} {value:%B %Y}"
+
+
+FILTERS = {"error_link": error_link, "licence_type_name": licence_type_name, "long_date": long_date}

@@ -10,6 +10,7 @@ re-evaluates every licence, which also catches facts that change with time (expi
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
@@ -254,8 +255,10 @@ def _visible(caller: Actor):
 
 
 def list_findings(uow: UnitOfWork, caller: Actor, *, types: Iterable[str] = (), statuses: Iterable[str] = (),
-                  page: int, page_size: int) -> tuple[list[Finding], int]:
+                  page: int, page_size: int, opened_since: datetime | None = None) -> tuple[list[Finding], int]:
     query = select(Finding)
+    if opened_since is not None:
+        query = query.where(Finding.opened_at >= opened_since)
     if not caller.is_operator:
         query = query.where(Finding.id.in_(_visible(caller)))
     if types:

@@ -17,7 +17,9 @@ from licensing.clock import utc_now
 from licensing.errors import DomainError, Forbidden, NotFound
 from licensing.store.db import UnitOfWork
 from licensing.store.models import Authority
-from licensing.store.users import SignInPolicy, User, two_factor_required, user_with_email, users_of
+from licensing.store.users import (
+    SignInPolicy, User, api_keys_of, two_factor_required, user_with_email, users_of,
+)
 
 # Roles a person can hold; an authority's API key role is for systems only.
 OFFICER_ROLES = (Role.LICENSING_OFFICER, Role.ENFORCEMENT_OFFICER, Role.AUTHORITY_ADMIN, Role.OPERATOR)
@@ -32,8 +34,13 @@ LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 12
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
-# Compared against when no user has the address, so that a wrong address takes as long as a wrong password.
-_UNUSED_HASH = _hasher.hash("no such user: spend the same time")
+_decoys: dict[int, str] = {}
+
+
+def _decoy_hash() -> str:
+    """Checked when no user has the address, so that a wrong address takes as long as a wrong
+    password (made on first use: a hash costs as much as a sign-in)."""
+    return _decoys.setdefault(id(_hasher), _hasher.hash("no such user: spend the same time"))
 
 
 class SignInRefused(DomainError):
@@ -102,7 +109,7 @@ def check_password(uow: UnitOfWork, email: str, password: str) -> SignedIn:
     now = utc_now()
     user = user_with_email(uow.session, email or "")
     if user is None or user.deactivated_at is not None:
-        _verify(_UNUSED_HASH, password or "")
+        _verify(_decoy_hash(), password or "")
         raise SignInRefused("Enter a correct email address and password")
     if user.locked_until is not None and user.locked_until > now:
         raise SignInRefused(f"This account is locked after {MAX_FAILED_SIGN_INS} failed sign-ins. "
@@ -226,3 +233,28 @@ def _may_administer(admin: Actor, authority_code: str | None) -> bool:
 def _require_admin_of(admin: Actor, authority_code: str | None) -> None:
     if not _may_administer(admin, authority_code):
         raise Forbidden("Only your authority's admin may do this")
+
+
+def authority_api_keys(uow: UnitOfWork, admin: Actor, authority_code: str) -> list:
+    _require_admin_of(admin, authority_code)
+    return api_keys_of(uow.session, authority_code)
+
+
+def create_authority_key(uow: UnitOfWork, admin: Actor, *, label: str) -> str:
+    """A key for the admin's own authority's systems; returned in full only this once."""
+    from licensing.services.api_keys import create_api_key
+
+    _require_admin_of(admin, admin.authority_code)
+    if not (label or "").strip():
+        raise DomainError("Say which system will use the key, so that you know which to revoke later")
+    return create_api_key(uow, admin.authority_code, label=label.strip()[:200])
+
+
+def revoke_authority_key(uow: UnitOfWork, admin: Actor, key_id: int) -> None:
+    from licensing.services.api_keys import revoke_api_key
+    from licensing.store.models import ApiKey
+
+    key = uow.session.get(ApiKey, key_id)
+    if key is None or key.authority_code is None or not _may_administer(admin, key.authority_code):
+        raise NotFound(f"No API key {key_id} for this authority")
+    revoke_api_key(uow, key.prefix)

@@ -80,3 +80,10 @@ def two_factor_required(session, authority_code: str | None) -> bool:
         return False
     policy = session.get(SignInPolicy, authority_code)
     return bool(policy and policy.two_factor_required)
+
+
+def api_keys_of(session, authority_code: str) -> list:
+    from licensing.store.models import ApiKey
+
+    return list(session.exec(select(ApiKey).where(ApiKey.authority_code == authority_code)
+                             .order_by(ApiKey.revoked_at.is_not(None), ApiKey.id.desc())))

@@ -15,8 +15,15 @@ from licensing.clock import utc_now
 from licensing.errors import DomainError, Forbidden
 from licensing.services import sessions, users
 from licensing.store.users import User, UserSession
+from tests.integration.pages.register import cheap_password_hashing
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _cheap_hashing():
+    with cheap_password_hashing():
+        yield
 
 
 def make_user(crosscheck, *, email="officer@wolverhampton.example", role="licensing_officer",
