@@ -53,7 +53,10 @@ def require_officer():
         resumed = resume_session(uow, signed_in_token(), idle=timedelta(minutes=settings.session_idle_minutes),
                                  absolute=timedelta(hours=settings.session_absolute_hours))
         authority = uow.session.get(Authority, resumed.user.authority_code) if resumed and resumed.user.authority_code else None
-    if resumed is None or not resumed.verified:
+    if resumed is not None and not resumed.verified:
+        # Half-way through signing in: the second factor (or setting one up) comes first.
+        return redirect(url_for("sign_in.code_page" if resumed.user.totp_secret else "sign_in.set_up_code_page"))
+    if resumed is None:
         session.pop("token", None)
         # Only the path goes into `next`: page URLs carry ids, never personal data.
         return redirect(url_for("sign_in.sign_in_page", next=request.path if request.method == "GET" else None))
