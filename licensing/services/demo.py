@@ -11,7 +11,8 @@ from licensing.services import feeds, pipeline
 from licensing.actors import Actor, Role
 from licensing.services.api_keys import create_api_key
 from licensing.services.authorities import update_authority_settings
-from licensing.services.users import create_user
+from licensing.services.users import create_user, set_password
+from licensing.store.users import user_with_email
 from licensing.store.models import Authority
 from licensing.synthetic import demo_register, feed_csv
 
@@ -65,7 +66,11 @@ def demo_users(app: Crosscheck, authority_codes: list[str]) -> list[tuple[str, s
         email = f"{role.value.replace('_', '.')}@{(code or 'crosscheck').lower()}.example"
         password = secrets.token_urlsafe(12)
         with app.unit_of_work() as uow:
-            create_user(uow, Actor.service(), email=email, name=f"Demo {role.value.replace('_', ' ')}",
-                        role=role.value, authority_code=code, password=password)
+            existing = user_with_email(uow.session, email)
+            if existing is not None:  # `make run` again: the same demo users, with new passwords
+                set_password(uow, Actor.service(), existing.id, password)
+            else:
+                create_user(uow, Actor.service(), email=email, name=f"Demo {role.value.replace('_', ' ')}",
+                            role=role.value, authority_code=code, password=password)
         made.append((email, password, role.value, code))
     return made

@@ -216,6 +216,20 @@ def deactivate_user(uow: UnitOfWork, admin: Actor, user_id: int) -> User:
     return user
 
 
+def set_password(uow: UnitOfWork, admin: Actor, user_id: int, password: str) -> User:
+    """A new password set by the admin (a forgotten one); it also unlocks the account."""
+    user = uow.session.get(User, user_id)
+    if user is None or not _may_administer(admin, user.authority_code):
+        raise NotFound(f"No user {user_id} in this authority")
+    problem = password_problem(password)
+    if problem:
+        raise DomainError(problem)
+    user.password_hash = _hasher.hash(password)
+    user.locked_until, user.failed_sign_ins = None, 0
+    uow.commit()
+    return user
+
+
 def unlock_user(uow: UnitOfWork, admin: Actor, user_id: int) -> User:
     user = uow.session.get(User, user_id)
     if user is None or not _may_administer(admin, user.authority_code):

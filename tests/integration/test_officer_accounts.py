@@ -115,3 +115,16 @@ def test_create_user_command_makes_an_admin_who_can_sign_in(crosscheck, settings
     with crosscheck.unit_of_work() as uow:
         assert users.check_password(uow, "boss@wolverhampton.example", PASSWORD).user.role == "authority_admin"
         assert uow.session.get(User, 1).authority_code == "E08000031"
+
+
+def test_the_demo_users_sign_in_with_the_passwords_printed_even_after_a_second_run(crosscheck):
+    from licensing.services.demo import demo_users
+
+    demo_users(crosscheck, ["E08000031", "E08000003"])
+    again = demo_users(crosscheck, ["E08000031", "E08000003"])
+    assert {role for _, _, role, _ in again} == {"licensing_officer", "enforcement_officer", "authority_admin",
+                                                 "operator"}
+    for email, password, role, code in again:
+        with crosscheck.unit_of_work() as uow:
+            user = users.check_password(uow, email, password).user
+        assert (user.role, user.authority_code) == (role, code)
