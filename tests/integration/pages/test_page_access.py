@@ -89,3 +89,35 @@ def test_search_takes_no_query_from_the_url_and_its_results_have_no_address(cros
     missing_reference = web.post("/search", data={"csrf_token": csrf_token(web, "/search"),
                                                   "reason": "licence_application", "surname": "Mahmood"})
     assert missing_reference.status_code == 400 and "There is a problem" in missing_reference.get_data(as_text=True)
+
+
+def test_forms_refuse_other_roles_and_other_authorities_objects(crosscheck, web, register):
+    from sqlalchemy import select
+
+    from licensing.services.api_keys import create_api_key
+    from licensing.store.findings import Finding
+    from licensing.store.models import ApiKey
+
+    with crosscheck.unit_of_work() as uow:
+        create_api_key(uow, WOLVERHAMPTON, label="Wolverhampton's system")
+        key_id = uow.session.execute(select(ApiKey.id).where(ApiKey.authority_code == WOLVERHAMPTON)).scalar_one()
+    sign_in(web, email_of("enforcement_officer", WOLVERHAMPTON))
+    token = csrf_token(web, "/findings")
+    assert web.post("/api-keys", data={"label": "mine now", "csrf_token": token}).status_code == 403
+    assert web.post("/status/emails/1/resend", data={"csrf_token": token}).status_code == 403
+    web.post("/sign-out", data={"csrf_token": token})
+
+    sign_in(web, email_of("authority_admin", BOLTON))
+    token = csrf_token(web, "/api-keys")
+    assert web.post(f"/api-keys/{key_id}/revoke", data={"csrf_token": token}).status_code == 404
+    assert web.post(f"/feeds/{register['feed']}/confirm", data={"csrf_token": token}).status_code == 404
+    web.post("/sign-out", data={"csrf_token": token})
+
+    sign_in(web, email_of("enforcement_officer", BOLTON))
+    token = csrf_token(web, "/findings")
+    response = web.post(f"/findings/{register['finding']}", data={"action": "dismiss", "reason": "not ours",
+                                                                   "csrf_token": token})
+    assert response.status_code == 404 and "MAHMOOD" not in response.get_data(as_text=True).upper()
+    with crosscheck.unit_of_work(write=False) as uow:
+        assert uow.session.get(ApiKey, key_id).revoked_at is None
+        assert uow.session.get(Finding, register["finding"]).status == "open"
