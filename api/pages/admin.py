@@ -9,7 +9,7 @@ from api.pages import pages
 from api.pages.guard import ADMINS, current_actor, for_roles
 from api.pages.render import page
 from licensing.actors import Role
-from licensing.errors import DomainError
+from licensing.errors import DomainError, NotFound
 from licensing.services import users as user_service
 from licensing.services.authorities import DIGEST_CHOICES, get_authority_for, update_authority_settings
 from licensing.store.users import two_factor_required
@@ -65,6 +65,31 @@ def remove_user(user_id: int):
     with _crosscheck().unit_of_work() as uow:
         user_service.deactivate_user(uow, current_actor(), user_id)
     return redirect(url_for("pages.users_page", done="removed"))
+
+
+@pages.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@for_roles(*ADMINS)
+def password_page(user_id: int):
+    """A new password for a colleague who has forgotten theirs (it also unlocks the account)."""
+    actor, errors = current_actor(), {}
+    if request.method == "POST":
+        try:
+            with _crosscheck().unit_of_work() as uow:
+                user_service.set_password(uow, actor, user_id, request.form.get("password", ""))
+        except DomainError as error:
+            if isinstance(error, NotFound):
+                raise
+            errors["password"] = error.message
+        else:
+            return redirect(url_for("pages.users_page", done="password"))
+    with _crosscheck().unit_of_work(write=False) as uow:
+        person = next((u for u in user_service.users_of_authority(uow, actor, actor.authority_code)
+                       if u.id == user_id and u.deactivated_at is None), None)
+    if person is None:
+        raise NotFound(f"No user {user_id} in this authority")
+    return page("admin/password.html", title=f"Set a new password for {person.name}", errors=errors,
+                min_length=user_service.MIN_PASSWORD_LENGTH, person=person,
+                back={"href": url_for("pages.users_page"), "text": "Users"}, status=400 if errors else 200)
 
 
 @pages.post("/users/<int:user_id>/unlock")

@@ -149,6 +149,9 @@ def test_an_admin_creates_a_user_who_then_signs_in(journey):
     page.click("button:has-text('Add user')")
     trip.check("user-added")
     assert "Robin New" in page.locator("table").inner_text()
+    page.get_by_role("link", name="New password for Robin New").click()
+    trip.check("new-password-form")
+    assert page.locator("h1").inner_text() == "Set a new password for Robin New"
 
     newcomer = journey("new-user")
     page = newcomer.sign_in("robin.new@wolverhampton.example", "robin's first pass phrase")

@@ -39,16 +39,15 @@ def load_register(crosscheck) -> dict:
         with crosscheck.unit_of_work() as uow:
             feeds.receive_feed(uow, authority_code=code, body=feed(*rows), content_type="text/csv", source="import")
         pipeline.process_feeds(crosscheck)
-    for code in (WOLVERHAMPTON, BOLTON):
-        for role in ROLES[:3]:
-            add_user(crosscheck, role, code)
+    made = {(role, code): add_user(crosscheck, role, code) for code in (WOLVERHAMPTON, BOLTON) for role in ROLES[:3]}
     add_user(crosscheck, "operator", None)
     with crosscheck.unit_of_work(write=False) as uow:
         session = uow.session
         tariq = session.execute(select(Licence.driver_id).where(Licence.licence_number == "W1")).scalar_one()
         finding = session.execute(select(Finding.id).where(Finding.type == "adverse_elsewhere")).scalar_one()
         feed_id = session.execute(select(Feed.id).where(Feed.authority_code == WOLVERHAMPTON)).scalar_one()
-    return {"driver": tariq, "finding": finding, "feed": feed_id}
+    return {"driver": tariq, "finding": finding, "feed": feed_id,
+            "user": made[("licensing_officer", WOLVERHAMPTON)].id}
 
 
 def add_user(crosscheck, role: str, code: str | None, *, email: str | None = None):

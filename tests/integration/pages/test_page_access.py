@@ -22,6 +22,7 @@ PAGES = [
     ("/feeds/{feed}", ADMIN, True),
     ("/users", ADMIN, False),
     ("/users/new", ADMIN, False),
+    ("/users/{user}/password", ADMIN, True),
     ("/api-keys", ADMIN, False),
     ("/team", ADMIN, False),
     ("/status", OPERATE, False),

@@ -54,3 +54,18 @@ def test_where_the_authority_requires_a_second_factor_an_officer_sets_one_up_bef
     done = web.post("/sign-in/set-up-code", data={"code": pyotp.TOTP(secret).now(),
                                                   "csrf_token": csrf_token(web, "/sign-in/set-up-code")})
     assert done.status_code == 302 and web.get("/findings").status_code == 200
+
+
+def test_an_admin_sets_a_new_password_for_a_locked_out_colleague(crosscheck, web):
+    officer = add_user(crosscheck, "enforcement_officer", WOLVERHAMPTON)
+    for _ in range(users.MAX_FAILED_SIGN_INS):
+        sign_in(web, EMAIL, "a wrong pass phrase")
+    assert "locked" in sign_in(web, EMAIL).get_data(as_text=True)
+    add_user(crosscheck, "authority_admin", WOLVERHAMPTON)
+    sign_in(web, "authority_admin@e08000031.example")
+    path = f"/users/{officer.id}/password"
+    short = web.post(path, data={"password": "short", "csrf_token": csrf_token(web, path)})
+    assert short.status_code == 400 and "at least 12" in short.get_data(as_text=True)
+    assert web.post(path, data={"password": "a brand new phrase", "csrf_token": csrf_token(web, path)}).status_code == 302
+    web.post("/sign-out", data={"csrf_token": csrf_token(web, "/users")})
+    assert sign_in(web, EMAIL, "a brand new phrase").headers["Location"] == "/"
