@@ -9,6 +9,7 @@ from api.pages import pages
 from api.pages.guard import ADMINS, current_actor, for_roles
 from api.pages.render import page
 from licensing.actors import Role
+from licensing.clock import utc_now
 from licensing.errors import DomainError, NotFound
 from licensing.services import users as user_service
 from licensing.services.authorities import DIGEST_CHOICES, get_authority_for, update_authority_settings
@@ -28,7 +29,7 @@ def users_page():
     actor = current_actor()
     with _crosscheck().unit_of_work(write=False) as uow:
         people = user_service.users_of_authority(uow, actor, actor.authority_code)
-    return page("admin/users.html", title="Users", people=people, role_names=user_service.ROLE_NAMES,
+    return page("admin/users.html", title="Users", people=people, role_names=user_service.ROLE_NAMES, now=utc_now(),
                 done=request.args.get("done"), wide=True)
 
 

@@ -69,3 +69,18 @@ def test_an_admin_sets_a_new_password_for_a_locked_out_colleague(crosscheck, web
     assert web.post(path, data={"password": "a brand new phrase", "csrf_token": csrf_token(web, path)}).status_code == 302
     web.post("/sign-out", data={"csrf_token": csrf_token(web, "/users")})
     assert sign_in(web, EMAIL, "a brand new phrase").headers["Location"] == "/"
+
+
+def test_a_service_on_https_sends_its_session_cookie_secure_only(crosscheck, settings, postcode_directory):
+    from dataclasses import replace
+
+    from api.app import create_app
+    from licensing.bootstrap import Crosscheck
+
+    public = Crosscheck(replace(settings, public_base_url="https://crosscheck.example"), engine=crosscheck.engine,
+                        postcodes=postcode_directory)
+    client = create_app(public).test_client()
+    add_user(crosscheck, "enforcement_officer", WOLVERHAMPTON)
+    response = sign_in(client, EMAIL)
+    assert "Secure" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
