@@ -54,7 +54,7 @@ class Feed(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     authority_code: str = Field(foreign_key="authority.code", max_length=16)
-    source: str = Field(max_length=16)  # push | pull | import
+    source: str = Field(max_length=16)  # push | pull | import | upload (a file an admin sent from the pages)
     content_type: str = Field(max_length=100)
     body_sha256: str = Field(max_length=64)
     body_bytes: int = 0

@@ -122,3 +122,21 @@ def test_forms_refuse_other_roles_and_other_authorities_objects(crosscheck, web,
     with crosscheck.unit_of_work(write=False) as uow:
         assert uow.session.get(ApiKey, key_id).revoked_at is None
         assert uow.session.get(Finding, register["finding"]).status == "open"
+
+
+def test_a_file_uploaded_from_the_pages_is_a_feed_the_api_reports_too(crosscheck, web, register, api_key):
+    import io
+
+    from tests.conftest import bearer
+    from tests.feeds import feed
+
+    sign_in(web, email_of("authority_admin", BOLTON))
+    wrong = web.post("/feeds/upload", data={"csrf_token": csrf_token(web, "/feeds/upload"),
+                                            "register": (io.BytesIO(b"x"), "register.xlsx")})
+    assert wrong.status_code == 400 and "CSV (.csv) or JSON (.json)" in wrong.get_data(as_text=True)
+    body = feed("B1,private_hire_driver,active,2024-01-01,2027-01-01,JONES,Alex,1980-01-01,,,1 Deansgate,BL1 1AA")
+    sent = web.post("/feeds/upload", data={"csrf_token": csrf_token(web, "/feeds/upload"),
+                                           "register": (io.BytesIO(body), "register.csv")})
+    feed_id = int(sent.headers["Location"].rsplit("/", 1)[1])
+    reported = web.get(f"/api/v1/feeds/{feed_id}", headers=bearer(api_key(BOLTON)))
+    assert reported.status_code == 200 and reported.json["source"] == "upload"
