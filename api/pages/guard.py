@@ -49,7 +49,7 @@ def signed_in_token() -> str | None:
 def require_officer():
     """Every page but sign-in needs a fully signed-in officer (password and, where set up, code)."""
     settings = current_app.extensions["crosscheck"].settings
-    with current_app.extensions["crosscheck"].unit_of_work() as uow:
+    with current_app.extensions["crosscheck"].unit_of_work(write=False) as uow:
         resumed = resume_session(uow, signed_in_token(), idle=timedelta(minutes=settings.session_idle_minutes),
                                  absolute=timedelta(hours=settings.session_absolute_hours))
         authority = uow.session.get(Authority, resumed.user.authority_code) if resumed and resumed.user.authority_code else None

@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.exc import OperationalError
+
 from licensing.clock import utc_now
 from licensing.store.db import UnitOfWork
 from licensing.store.users import User, UserSession, live_sessions_of, session_with_token_hash
@@ -50,12 +52,25 @@ def resume_session(uow: UnitOfWork, token: str | None, *, idle: timedelta = IDLE
     user = uow.session.get(User, found.user_id)
     if now - found.last_seen_at > idle or now - found.created_at > absolute or user.deactivated_at is not None:
         found.ended_at = now
-        uow.commit()
+        _commit_if_free(uow, user)
         return None
     if now - found.last_seen_at > _TOUCH_EVERY:
         found.last_seen_at = now
-        uow.commit()
+        _commit_if_free(uow, user)
     return Resumed(user, found.id, found.verified)
+
+
+def _commit_if_free(uow: UnitOfWork, user: User) -> None:
+    """Resuming runs on every page view in a reading transaction, so that page views do not take
+    the write lock each time (on SQLite they would queue behind a feed being applied). Its one
+    write, at most once a minute (when the session was last seen, or that it timed out), may find
+    the database busy: then it is left for a later view, which loses nothing (a timed-out session
+    is refused either way)."""
+    try:
+        uow.commit()
+    except OperationalError:
+        uow.session.rollback()
+        uow.session.refresh(user)  # loaded again now, as the page reads it after this transaction
 
 
 def verify_session(uow: UnitOfWork, token: str) -> str:
