@@ -82,11 +82,11 @@ def create_app(crosscheck: Crosscheck | None = None) -> Flask:
     register_error_handlers(app)
 
     from api.health import health
-    from api.pages import pages
+    from api.pages import init_pages
     from api.v1 import api_v1, contract
 
     app.register_blueprint(health)
-    app.register_blueprint(pages)
+    init_pages(app)
     app.register_blueprint(contract, url_prefix="/api/v1")
     app.register_blueprint(api_v1, url_prefix="/api/v1")
     install_limits(app, crosscheck.settings)

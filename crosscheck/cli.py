@@ -59,6 +59,28 @@ def create_api_key(authority_code: str, label: str) -> None:
     click.echo(key)
 
 
+@main.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name, as colleagues know them.")
+@click.option("--role", required=True, type=click.Choice(["licensing_officer", "enforcement_officer",
+                                                          "authority_admin", "operator"]))
+@click.option("--authority", "authority_code", help="Their licensing authority's code (not for the operator).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Their first password (asked for if not given); at least 12 characters.")
+def create_user(email: str, name: str, role: str, authority_code: str | None, password: str) -> None:
+    """Create an officer's account: the first admin of an authority, or the national operator.
+    Admins then add their colleagues from the pages."""
+    from licensing.actors import Actor
+    from licensing.services.users import create_user as create
+
+    app = _crosscheck()
+    with app.unit_of_work() as uow:
+        user = _domain(lambda: create(uow, Actor.service(), email=email, name=name, role=role,
+                                      authority_code=authority_code.upper() if authority_code else None,
+                                      password=password))
+    click.echo(f"User {user.email} created ({role}{', ' + user.authority_code if user.authority_code else ''}).")
+
+
 @main.command("import-feed")
 @click.argument("authority_code")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -85,6 +85,9 @@ class Settings:
     rate_limit_prefix: str = "crosscheck"  # distinct per installation sharing one Redis
     # Reverse proxies in front of the service whose X-Forwarded-For is believed (client addresses).
     proxy_hops: int = 0
+    # Officers' sessions end after this long unused, and this long after signing in whatever happens.
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 10
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -111,5 +114,7 @@ class Settings:
             rate_limit_storage=_rate_limit_storage(env),
             rate_limit_prefix=env.get("CROSSCHECK_RATE_LIMIT_PREFIX") or "crosscheck",
             proxy_hops=_int(env, "CROSSCHECK_PROXY_HOPS", 0),
+            session_idle_minutes=_int(env, "CROSSCHECK_SESSION_IDLE_MINUTES", 30),
+            session_absolute_hours=_int(env, "CROSSCHECK_SESSION_HOURS", 10),
             env=env,
         )

@@ -4,7 +4,7 @@ from flask import current_app, jsonify
 from marshmallow import Schema, fields, validate
 
 from api.auth import current_caller
-from api.bounds import json_body
+from api.bounds import body_limit, json_body
 from api.v1 import api_v1
 from licensing.services import authorities as authority_service
 from licensing.services import feed_mappings
@@ -54,7 +54,8 @@ def get_feed_mapping(code: str):
 
 
 @api_v1.put("/authorities/<code>/feed-mapping")
+@body_limit(256 * 1024)  # a council's own codes can run to a few hundred entries
 def put_feed_mapping(code: str):
-    document = request.get_json(force=False, silent=False)
+    document = json_body()
     with current_app.extensions["crosscheck"].unit_of_work() as uow:
         return jsonify(feed_mappings.save_feed_mapping(uow, current_caller(), code.upper(), document))

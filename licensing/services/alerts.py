@@ -37,6 +37,11 @@ TITLES = {
 LICENSING_TEAM_TYPES = ("adverse_elsewhere", "identity_conflict", "multiple_licences", "concern_shared")
 
 
+def finding_page(base: str, finding_id: int) -> str:
+    """The finding's page for officers (api/pages/findings.py serves it; sign-in comes first)."""
+    return f"{base}/findings/{finding_id}"
+
+
 def _teams(authority: Authority, finding_type: str) -> list[tuple[str, str]]:
     teams = [("enforcement", authority.enforcement_email)]
     if finding_type in LICENSING_TEAM_TYPES:
@@ -115,7 +120,7 @@ def _body(changes: list[tuple[Finding, str]], who: dict[int, list[str]], base: s
     for finding, change in changes:
         lines += [f"- {TITLES.get(finding.type, finding.type)} ({change}): {finding.summary}",
                   *[f"  {licence}" for licence in who[finding.id]],
-                  f"  {base}/api/v1/findings/{finding.id}"]
+                  f"  {finding_page(base, finding.id)}"]
     return "\n".join(lines + ["", _SHARING_NOTE])
 
 
@@ -140,7 +145,7 @@ def _single_alert(finding: Finding, change: str, who: list[str], base: str) -> s
         "",
         *[f"- {line}" for line in finding.evidence],
         "",
-        f"See the finding and record what you do: {base}/api/v1/findings/{finding.id}",
+        f"See the finding and record what you do: {finding_page(base, finding.id)}",
         "",
         _SHARING_NOTE,
     ])
@@ -172,7 +177,7 @@ def send_digests(app: Crosscheck, *, now: datetime | None = None) -> int:
                     lines_by_team[team].append(
                         f"- {TITLES.get(finding.type, finding.type)} ({item.change}): {finding.summary}\n"
                         f"  {'; '.join(who[finding.id])}\n"
-                        f"  {base}/api/v1/findings/{finding.id}")
+                        f"  {finding_page(base, finding.id)}")
             for (team, address), lines in lines_by_team.items():
                 enqueue_email(
                     session, dedupe_key=f"digest:{code}:{team}:{waiting[0].id}-{waiting[-1].id}", to=address,

@@ -331,9 +331,11 @@ def _with_own_handling(query, caller: Actor):
 
 
 def list_findings(uow: UnitOfWork, caller: Actor, *, types: Iterable[str] = (), statuses: Iterable[str] = (),
-                  page: int, page_size: int) -> tuple[list[FindingView], int]:
+                  page: int, page_size: int, opened_since: datetime | None = None) -> tuple[list[FindingView], int]:
     """The caller's findings; `statuses` filters on the caller's own status."""
     query = _with_own_handling(select(Finding), caller)
+    if opened_since is not None:
+        query = query.where(Finding.opened_at >= opened_since)
     if not caller.is_operator:
         query = query.where(Finding.id.in_(_concerning(caller)))
     if types:

@@ -54,7 +54,7 @@ class Feed(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     authority_code: str = Field(foreign_key="authority.code", max_length=16)
-    source: str = Field(max_length=16)  # push | pull | import
+    source: str = Field(max_length=16)  # push | pull | import | upload (a file an admin sent from the pages)
     # What the feed holds: the authority's licences, or its decisions (licensing.services.decision_feeds).
     kind: str = Field(default="licences", max_length=16, sa_column_kwargs={"server_default": "licences"})
     content_type: str = Field(max_length=100)
@@ -268,3 +268,4 @@ from licensing.store.concerns import Concern, ConcernRecipient  # noqa: E402,F40
 from licensing.store.detail_requests import DetailRequest  # noqa: E402,F401
 from licensing.store.suspensions import ImmediateSuspension  # noqa: E402,F401
 from licensing.store.notices import Notice  # noqa: E402,F401
+from licensing.store.users import SignInPolicy, User, UserSession  # noqa: E402,F401

@@ -17,15 +17,15 @@ from tests.conftest import bearer
 def test_every_route_is_guarded_or_deliberately_public(crosscheck):
     app = create_app(crosscheck)
     public_blueprints = {name for name, bp in app.blueprints.items() if getattr(bp, "unauthenticated", False)}
-    assert public_blueprints == {"health", "pages", "api_contract"}
+    assert public_blueprints == {"health", "sign_in", "api_contract"}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
         blueprint = rule.endpoint.split(".")[0]
         if blueprint in public_blueprints:
             continue
-        guards = app.before_request_funcs.get(blueprint, [])
-        assert any(g.__name__ == "require_api_key" for g in guards), f"{rule} has no API key guard"
+        guards = {g.__name__ for g in app.before_request_funcs.get(blueprint, [])}
+        assert guards & {"require_api_key", "require_officer"}, f"{rule} has no API key or sign-in guard"
 
 
 def test_an_unguarded_api_route_refuses_without_a_key(web):

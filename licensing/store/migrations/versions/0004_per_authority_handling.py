@@ -14,7 +14,7 @@ import sqlmodel
 import licensing.store.types
 
 revision = '0004'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

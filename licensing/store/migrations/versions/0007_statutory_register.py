@@ -11,7 +11,7 @@ import licensing.store.types
 
 
 revision = '0007'
-down_revision = '0001'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
