@@ -3,6 +3,7 @@ from marshmallow import Schema, fields
 
 from api.auth import require_authority, current_caller
 from api.v1 import api_v1
+from licensing.services import authorities as authority_service
 from licensing.services import feeds as feed_service
 
 
@@ -44,8 +45,9 @@ def post_licence_feed():
         feed_id = feed_service.receive_feed(
             uow, authority_code=caller.authority_code, body=request.get_data(cache=False),
             content_type=request.content_type, source="push", api_key_id=caller.key_id)
+        warnings = authority_service.delivery_warnings(authority_service.get_authority(uow, caller.authority_code))
     location = url_for("api_v1.get_feed", feed_id=feed_id)
-    response = jsonify({"id": feed_id, "status": feed_service.RECEIVED, "href": location})
+    response = jsonify({"id": feed_id, "status": feed_service.RECEIVED, "href": location, "warnings": warnings})
     response.status_code = 202
     response.headers["Location"] = location
     return response
