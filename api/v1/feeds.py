@@ -5,6 +5,7 @@ from api.auth import require_authority, current_caller
 from api.v1 import api_v1
 from licensing.services import authorities as authority_service
 from licensing.services import feeds as feed_service
+from licensing.services.feed_progress import feed_progress
 
 
 class FeedProblemSchema(Schema):
@@ -25,17 +26,36 @@ class FeedSchema(Schema):
     confirmed_at = fields.DateTime(allow_none=True)
     total_rows = fields.Integer(allow_none=True)
     counts = fields.Method("_counts")
+    findings = fields.Method("_findings")
     problems = fields.Method("_problems")
 
     def _counts(self, feed):
         return {name: getattr(feed, name) for name in ("added", "changed", "unchanged", "ended", "rejected")}
 
+    def _findings(self, feed):
+        if feed.findings_at is None:
+            return None
+        return {"opened": feed.findings_opened, "updated": feed.findings_updated, "closed": feed.findings_closed,
+                "alerts_queued": feed.alerts_queued, "alerts_held": feed.alerts_held}
+
     def _problems(self, feed):
         return FeedProblemSchema(many=True).dump(feed.problems or [])
 
 
+class StageSchema(Schema):
+    stage = fields.String()
+    state = fields.String()
+    at = fields.DateTime(allow_none=True)
+    detail = fields.String(allow_none=True)
+
+
 def _crosscheck():
     return current_app.extensions["crosscheck"]
+
+
+def _feed_json(uow, feed) -> dict:
+    stages, warnings = feed_progress(uow, feed)
+    return {**FeedSchema().dump(feed), "stages": StageSchema(many=True).dump(stages), "warnings": warnings}
 
 
 @api_v1.post("/feeds/licences")
@@ -57,13 +77,13 @@ def post_licence_feed():
 def get_feed(feed_id: int):
     with _crosscheck().unit_of_work(write=False) as uow:
         feed = feed_service.get_feed(uow, current_caller(), feed_id)
-        return jsonify(FeedSchema().dump(feed))
+        return jsonify(_feed_json(uow, feed))
 
 
 @api_v1.post("/feeds/<int:feed_id>/confirm")
 def confirm_feed(feed_id: int):
     with _crosscheck().unit_of_work() as uow:
         feed = feed_service.confirm_feed(uow, require_authority(), feed_id)
-        response = jsonify(FeedSchema().dump(feed))
+        response = jsonify(_feed_json(uow, feed))
     response.status_code = 202
     return response
