@@ -10,7 +10,7 @@ from crosscheck.cli import main
 from licensing.services.api_keys import authenticate
 from licensing.store.models import Licence
 
-COMMANDS = ["init-db", "demo", "serve", "jobs", "create-api-key", "import-feed", "set-authority", "status", "retry-email"]
+COMMANDS = ["init-db", "demo", "serve", "jobs", "run", "create-api-key", "import-feed", "set-authority", "status", "retry-email"]
 
 
 @pytest.fixture
