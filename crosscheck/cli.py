@@ -203,7 +203,7 @@ def set_authority(authority_code: str, **options) -> None:
     with app.unit_of_work() as uow:
         authority = _domain(lambda: update_authority_settings(uow, Actor.service(),
                                                               authority_code.upper(), changes))
-        for name, value in authority_settings(authority).items():
+        for name, value in authority_settings(uow, authority).items():
             click.echo(f"{name}: {'' if value is None else value}")
 
 

@@ -29,6 +29,8 @@ class AuthoritySettingsSchema(Schema):
     feed_last_pulled_at = fields.DateTime(dump_only=True, allow_none=True)
     feed_pull_error = fields.String(dump_only=True, allow_none=True)
     last_feed_received_at = fields.DateTime(dump_only=True, allow_none=True)
+    undelivered_alerts = fields.Dict(dump_only=True)
+    warnings = fields.List(fields.String(), dump_only=True)
 
 
 @api_v1.get("/authorities/<code>/settings")
@@ -36,7 +38,7 @@ def get_authority_settings(code: str):
     caller = current_caller()
     with current_app.extensions["crosscheck"].unit_of_work(write=False) as uow:
         authority = authority_service.get_authority_for(uow, caller, code.upper())
-        return jsonify(AuthoritySettingsSchema().dump(authority_service.authority_settings(authority)))
+        return jsonify(AuthoritySettingsSchema().dump(authority_service.authority_settings(uow, authority)))
 
 
 @api_v1.patch("/authorities/<code>/settings")
@@ -44,7 +46,7 @@ def patch_authority_settings(code: str):
     changes = AuthoritySettingsSchema().load(json_body(), partial=True)
     with current_app.extensions["crosscheck"].unit_of_work() as uow:
         authority = authority_service.update_authority_settings(uow, current_caller(), code.upper(), changes)
-        return jsonify(AuthoritySettingsSchema().dump(authority_service.authority_settings(authority)))
+        return jsonify(AuthoritySettingsSchema().dump(authority_service.authority_settings(uow, authority)))
 
 
 @api_v1.get("/authorities/<code>/feed-mapping")

@@ -7,7 +7,9 @@ from api.v1 import api_v1
 from licensing.errors import DomainError
 from licensing.feeds.sniff import CONTENT_TYPES, EXTENSIONS, XLSX, looks_like
 from licensing.feeds.templates import template_csv, template_xlsx
+from licensing.services import authorities as authority_service
 from licensing.services import feeds as feed_service
+from licensing.services.feed_progress import feed_progress
 
 
 class FeedProblemSchema(Schema):
@@ -30,6 +32,7 @@ class FeedSchema(Schema):
     total_rows = fields.Integer(allow_none=True)
     counts = fields.Method("_counts")
     interpreted = fields.Method("_interpreted")
+    findings = fields.Method("_findings")
     problems = fields.Method("_problems")
 
     def _counts(self, feed):
@@ -38,12 +41,25 @@ class FeedSchema(Schema):
     def _interpreted(self, feed):
         return feed.interpreted or {}
 
+    def _findings(self, feed):
+        if feed.findings_at is None:
+            return None
+        return {"opened": feed.findings_opened, "updated": feed.findings_updated, "closed": feed.findings_closed,
+                "alerts_queued": feed.alerts_queued, "alerts_held": feed.alerts_held}
+
     def _problems(self, feed):
         return FeedProblemSchema(many=True).dump(feed.problems or [])
 
 
 class MissingUpload(DomainError):
     code = "missing_file"
+
+
+class StageSchema(Schema):
+    stage = fields.String()
+    state = fields.String()
+    at = fields.DateTime(allow_none=True)
+    detail = fields.String(allow_none=True)
 
 
 def _crosscheck():
@@ -70,6 +86,11 @@ def _posted_feed() -> tuple[bytes, str | None]:
     return body, sniffed if sniffed in CONTENT_TYPES else upload.mimetype
 
 
+def _feed_json(uow, feed) -> dict:
+    stages, warnings = feed_progress(uow, feed)
+    return {**FeedSchema().dump(feed), "stages": StageSchema(many=True).dump(stages), "warnings": warnings}
+
+
 @api_v1.post("/feeds/licences")
 @body_limit(FEED_BODY_LIMIT)
 def post_licence_feed():
@@ -84,8 +105,15 @@ def post_licence_feed():
         feed_id = feed_service.receive_feed(
             uow, authority_code=caller.authority_code, body=body,
             content_type=content_type, source="push", api_key_id=caller.key_id)
+        return _received(uow, caller, feed_id)
+
+
+def _received(uow, caller, feed_id: int):
+    """202 with where to follow the feed, and what the authority must put right for its alerts to
+    reach it (no team address: they are held)."""
+    warnings = authority_service.delivery_warnings(authority_service.get_authority(uow, caller.authority_code))
     location = url_for("api_v1.get_feed", feed_id=feed_id)
-    response = jsonify({"id": feed_id, "status": feed_service.RECEIVED, "href": location})
+    response = jsonify({"id": feed_id, "status": feed_service.RECEIVED, "href": location, "warnings": warnings})
     response.status_code = 202
     response.headers["Location"] = location
     return response
@@ -101,7 +129,10 @@ def feed_template_csv():
 def feed_template_xlsx():
     return Response(template_xlsx(), mimetype=XLSX,
                     headers={"Content-Disposition": "attachment; filename=crosscheck-feed-template.xlsx"})
+
+
 @api_v1.post("/feeds/decisions")
+@body_limit(FEED_BODY_LIMIT)
 def post_decision_feed():
     """The authority's decisions as CSV (licensing.services.decision_feeds); ?import=true for a
     one-off import of its historic decisions."""
@@ -111,24 +142,20 @@ def post_decision_feed():
         feed_id = feed_service.receive_feed(
             uow, authority_code=caller.authority_code, body=request.get_data(cache=False),
             content_type=request.content_type, source=source, api_key_id=caller.key_id, kind=feed_service.DECISIONS)
-    location = url_for("api_v1.get_feed", feed_id=feed_id)
-    response = jsonify({"id": feed_id, "status": feed_service.RECEIVED, "href": location})
-    response.status_code = 202
-    response.headers["Location"] = location
-    return response
+        return _received(uow, caller, feed_id)
 
 
 @api_v1.get("/feeds/<int:feed_id>")
 def get_feed(feed_id: int):
     with _crosscheck().unit_of_work(write=False) as uow:
         feed = feed_service.get_feed(uow, current_caller(), feed_id)
-        return jsonify(FeedSchema().dump(feed))
+        return jsonify(_feed_json(uow, feed))
 
 
 @api_v1.post("/feeds/<int:feed_id>/confirm")
 def confirm_feed(feed_id: int):
     with _crosscheck().unit_of_work() as uow:
         feed = feed_service.confirm_feed(uow, require_authority(), feed_id)
-        response = jsonify(FeedSchema().dump(feed))
+        response = jsonify(_feed_json(uow, feed))
     response.status_code = 202
     return response

@@ -1,6 +1,8 @@
 """Alert emails about findings: at once for what cannot wait, otherwise in a daily digest per
 authority. Written to the outbox in the same transaction as the finding change that causes them,
-so an alert exists exactly when its finding does.
+so an alert exists exactly when its finding does. An authority with no team email address set
+(every authority that joins, until its admin sets one) has its alerts held, never dropped: they are
+sent as soon as an address is set.
 
 An email says what was found and links to the finding. Each licence in it is named as the
 receiving authority may see it (licensing/disclosure.py): its own in full, another authority's by
@@ -23,6 +25,7 @@ from licensing.services.outbox import enqueue_email
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
 from licensing.store.findings import CLOSED, DigestItem, Finding
+from licensing.store.held_alerts import HeldAlert
 from licensing.store.models import Authority, Licence
 
 TITLES = {
@@ -42,10 +45,17 @@ def finding_page(base: str, finding_id: int) -> str:
     return f"{base}/findings/{finding_id}"
 
 
+def has_address(authority: Authority) -> bool:
+    return bool(authority.enforcement_email or authority.licensing_email)
+
+
 def _teams(authority: Authority, finding_type: str) -> list[tuple[str, str]]:
     teams = [("enforcement", authority.enforcement_email)]
     if finding_type in LICENSING_TEAM_TYPES:
         teams.append(("licensing", authority.licensing_email))
+    if not any(address for _, address in teams):
+        # The team that should hear has no address: the authority's other team is better than nobody.
+        teams = [("enforcement", authority.enforcement_email), ("licensing", authority.licensing_email)]
     # Both teams may share one mailbox: one email is enough.
     seen, unique = set(), []
     for team, address in teams:
@@ -78,6 +88,7 @@ class AlertBatch:
     def __init__(self, uow: UnitOfWork):
         self.uow = uow
         self.immediate: dict[str, list[tuple[Finding, str]]] = defaultdict(list)
+        self.held = 0
 
     def finding_changed(self, finding: Finding, fact: FindingFact, *, change: str) -> None:
         for code in fact.for_authorities:
@@ -95,6 +106,9 @@ class AlertBatch:
         queued = 0
         for code, changes in sorted(self.immediate.items()):
             authority = self.uow.session.get(Authority, code)
+            if not has_address(authority):
+                self.held += hold(self.uow, code, changes)
+                continue
             who = _who(self.uow, (finding for finding, _ in changes), code)
             # The same findings in the same state give the same key: a refresh that is retried after
             # a crash queues nothing twice.
@@ -167,6 +181,12 @@ def send_digests(app: Crosscheck, *, now: datetime | None = None) -> int:
             authority = session.get(Authority, code)
             findings = {f.id: f for f in session.execute(
                 select(Finding).where(Finding.id.in_({i.finding_id for i in waiting}))).scalars()}
+            if not has_address(authority):
+                hold(uow, code, [(findings[i.finding_id], i.change) for i in waiting
+                                 if findings[i.finding_id].status != CLOSED])
+                session.execute(update(DigestItem).where(DigestItem.id.in_([i.id for i in waiting]))
+                                .values(digested_at=now))
+                continue
             who = _who(uow, findings.values(), code)
             lines_by_team: dict[tuple[str, str], list[str]] = defaultdict(list)
             for item in waiting:
@@ -190,4 +210,54 @@ def send_digests(app: Crosscheck, *, now: datetime | None = None) -> int:
             session.execute(update(DigestItem).where(DigestItem.id.in_([i.id for i in waiting]))
                             .values(digested_at=now))
         uow.commit()
+    return queued
+
+
+def hold(uow: UnitOfWork, authority_code: str, changes: list[tuple[Finding, str]]) -> int:
+    """Keep alerts for an authority that has nowhere to receive them; returns how many."""
+    uow.session.add_all([HeldAlert(authority_code=authority_code, finding_id=finding.id, change=change)
+                         for finding, change in changes])
+    return len(changes)
+
+
+def release_held_alerts(uow: UnitOfWork, authority: Authority, *, now: datetime | None = None) -> int:
+    """Once the authority has an address, its held alerts go out at once, one email per team; in the
+    caller's transaction (the settings change that set the address). Returns emails queued."""
+    if not has_address(authority):
+        return 0
+    session = uow.session
+    held = session.execute(select(HeldAlert).where(HeldAlert.authority_code == authority.code,
+                                                   HeldAlert.released_at.is_(None))
+                           .order_by(HeldAlert.id)).scalars().all()
+    if not held:
+        return 0
+    now = now or utc_now()
+    findings = {f.id: f for f in session.execute(
+        select(Finding).where(Finding.id.in_({h.finding_id for h in held}))).scalars()}
+    who = _who(uow, findings.values(), authority.code)
+    base = uow.settings.public_base_url
+    by_team: dict[tuple[str, str], list[HeldAlert]] = defaultdict(list)
+    for item in held:
+        finding = findings[item.finding_id]
+        if finding.status != CLOSED:  # resolved while held: nothing left to do
+            for team in _teams(authority, finding.type):
+                by_team[team].append(item)
+    queued = 0
+    for (team, address), items in by_team.items():
+        lines = [f"- {TITLES.get(findings[i.finding_id].type, findings[i.finding_id].type)} ({i.change}, "
+                 f"{i.held_at:%Y-%m-%d %H:%M} UTC): {findings[i.finding_id].summary}\n"
+                 f"  {'; '.join(who[i.finding_id])}\n"
+                 f"  {finding_page(base, i.finding_id)}" for i in items]
+        outbox_id = enqueue_email(
+            session, dedupe_key=f"held:{authority.code}:{team}:{items[0].id}-{items[-1].id}", to=address,
+            kind="alert", authority_code=authority.code,
+            subject=f"Crosscheck: {len(items)} alert{'s' if len(items) != 1 else ''} held until {authority.name} "
+                    "set a team email address",
+            body="\n".join([f"These alerts for {authority.name} were held because no team email address was set "
+                            "in Crosscheck. They are sent now that one is:", "", *lines, "", _SHARING_NOTE]))
+        for item in items:
+            item.outbox_id = outbox_id
+        queued += 1
+    for item in held:
+        item.released_at = now
     return queued

@@ -12,6 +12,8 @@ from licensing.feeds.public_web import address_problem, any_address, is_public_a
 from licensing.reference.authorities import load_authorities
 from licensing.store.db import UnitOfWork
 from licensing.actors import Actor
+from licensing.services.alerts import has_address, release_held_alerts
+from licensing.store.held_alerts import undelivered_alerts_by_authority
 from licensing.store.models import Authority
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -48,11 +50,22 @@ SETTINGS_FIELDS = ("enforcement_email", "licensing_email", "alert_digest", "feed
 MIN_PULL_MINUTES = 5
 
 
-def authority_settings(authority: Authority) -> dict:
+def authority_settings(uow: UnitOfWork, authority: Authority) -> dict:
+    held = undelivered_alerts_by_authority(uow.session, authority_code=authority.code)
     return {"code": authority.code, "name": authority.name, "country": authority.country,
             **{name: getattr(authority, name) for name in SETTINGS_FIELDS},
             "feed_last_pulled_at": authority.feed_last_pulled_at, "feed_pull_error": authority.feed_pull_error,
-            "last_feed_received_at": authority.last_feed_received_at}
+            "last_feed_received_at": authority.last_feed_received_at,
+            "undelivered_alerts": {"count": held[0][2], "since": held[0][3]} if held else {"count": 0, "since": None},
+            "warnings": delivery_warnings(authority)}
+
+
+def delivery_warnings(authority: Authority) -> list[str]:
+    """What the authority must put right for its alerts to reach it."""
+    if has_address(authority):
+        return []
+    return [f"No team email address is set for {authority.name}: alerts about its findings are held, undelivered, "
+            f"until one is (PATCH /api/v1/authorities/{authority.code}/settings with enforcement_email)."]
 
 
 def update_authority_settings(uow: UnitOfWork, caller: Actor, code: str, changes: dict) -> Authority:
@@ -84,6 +97,7 @@ def update_authority_settings(uow: UnitOfWork, caller: Actor, code: str, changes
     if "feed_url" in changes:
         # A new address starts afresh: old validators belong to the old document.
         authority.feed_etag = authority.feed_last_modified = None
+    release_held_alerts(uow, authority)
     uow.commit()
     return authority
 

@@ -16,6 +16,7 @@ from licensing.services.feeds import (
 from licensing.services.outbox import enqueue_email, failed_emails
 from licensing.services.scheduler_health import scheduler_health
 from licensing.store.db import UnitOfWork
+from licensing.store.held_alerts import undelivered_alerts_by_authority
 from licensing.store.models import Authority, Feed, JobStatus
 from licensing.store.outbox import OutboxMessage
 
@@ -86,6 +87,9 @@ def service_status(app: Crosscheck) -> dict:
             "failed_emails": [asdict(f) for f in failed_emails(uow)],
             "feeds": {status: feeds_waiting.get(status, 0) for status in (RECEIVED, NEEDS_CONFIRMATION)},
             "stale_feeds": [asdict(s) for s in stale_feeds(uow, days=days)],
+            # Alerts with nowhere to go: the authority has set no team email address yet.
+            "undelivered_alerts": [{"authority_code": code, "authority_name": name, "count": count, "since": since}
+                                   for code, name, count, since in undelivered_alerts_by_authority(session)],
             "unreadable_feeds": [
                 {"id": feed_id, "authority_code": code, "received_at": received_at}
                 for feed_id, code, received_at in session.execute(
@@ -109,4 +113,7 @@ def status_summary(report: dict) -> list[str]:
     lines += [f"  late: {job['job']} was due {job['due_at']:%Y-%m-%d %H:%M:%S} UTC ({job['late_seconds']} s ago)"
               for job in scheduler["late_jobs"]]
     lines.append(f"Outbox: {', '.join(f'{count} {name}' for name, count in report['outbox'].items())}")
+    lines += [f"Undelivered: {held['count']} alerts for {held['authority_name']} ({held['authority_code']}), held since "
+              f"{held['since']:%Y-%m-%d %H:%M} UTC: it has no team email address"
+              for held in report["undelivered_alerts"]]
     return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, func, select
 from sqlmodel import Field, SQLModel
 
 from licensing.clock import utc_now
@@ -25,3 +25,16 @@ class HeldAlert(SQLModel, table=True):
     outbox_id: int | None = Field(default=None, foreign_key="outbox_message.id")
 
     __table_args__ = (Index("ix_held_alert_waiting", "authority_code", "released_at"),)
+
+
+def undelivered_alerts_by_authority(session, *, authority_code: str | None = None) -> list[tuple[str, str, int, datetime]]:
+    """(authority code, name, alerts waiting, held since) for authorities with held alerts, longest waiting first."""
+    from licensing.store.models import Authority  # here: models imports this module at its end
+
+    query = (select(HeldAlert.authority_code, Authority.name, func.count(), func.min(HeldAlert.held_at))
+             .join(Authority, Authority.code == HeldAlert.authority_code)
+             .where(HeldAlert.released_at.is_(None))
+             .group_by(HeldAlert.authority_code, Authority.name).order_by(func.min(HeldAlert.held_at)))
+    if authority_code:
+        query = query.where(HeldAlert.authority_code == authority_code)
+    return [tuple(row) for row in session.execute(query)]
