@@ -13,17 +13,19 @@ from flask import Blueprint, Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from api.pages.guard import protect_forms, require_officer, security_headers
+from api.pages.guard import CSP, protect_forms, require_officer, security_headers
 from api.pages.render import FILTERS
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 sign_in = Blueprint("sign_in", __name__)
 sign_in.unauthenticated = True
+sign_in.content_security_policy = CSP
 sign_in.before_request(protect_forms)
 sign_in.after_request(security_headers)
 
 pages = Blueprint("pages", __name__)
+pages.content_security_policy = CSP
 pages.before_request(protect_forms)
 pages.before_request(require_officer)
 pages.after_request(security_headers)

@@ -13,15 +13,12 @@ from licensing.services.sessions import resume_session
 from licensing.services.users import actor_of
 from licensing.store.models import Authority
 
-# No inline script or style anywhere: everything comes from the service's own /static.
+# No inline script or style anywhere: everything comes from the service's own /static. The app's
+# security headers (api/headers.py) send it for the pages' blueprints, with frame denial added.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+       "connect-src 'self'; form-action 'self'; base-uri 'none'")
+# What pages carry beyond the app's headers for every response.
 _HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",  # pages hold personal data: never kept by the browser or a proxy
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }

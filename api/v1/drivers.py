@@ -72,6 +72,6 @@ def decide():
 
 
 @api_v1.get("/identity/decisions/<int:decision_id>")
-def get_decision(decision_id: int):
+def get_identity_decision(decision_id: int):
     with _crosscheck().unit_of_work(write=False) as uow:
         return jsonify(DecisionSchema().dump(identity_review.get_decision(uow, current_caller(), decision_id)))

@@ -56,7 +56,11 @@ def _estimated_model(version: int, parameters: str) -> MatchModel:
 
 def model_in_use(uow: UnitOfWork) -> tuple[str, MatchModel]:
     """The adopted model and its version; the packaged one until an operator adopts another."""
-    adopted = adopted_model(uow.session)
+    return model_in_session(uow.session)
+
+
+def model_in_session(session) -> tuple[str, MatchModel]:
+    adopted = adopted_model(session)
     if adopted is None:
         return PACKAGED_VERSION, _packaged_model()
     return str(adopted.id), _estimated_model(adopted.id, adopted.parameters)

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from licensing.identity import SearchQuery, query_breadth_problem, query_keys, rank_candidates
-from licensing.services.identity import RECORD_COLUMNS, identity_record, match_model
+from licensing.services.identity import RECORD_COLUMNS, identity_record, model_in_session
 from licensing.store.models import Driver, IdentityKey, Licence
 
 TAKEN_BANDS = ("certain", "probable")
@@ -62,7 +62,7 @@ def match_person(session, person: Person) -> Match | None:
         return None
     driver_of = {row.id: row.driver_id for row in rows}
     ranked = rank_candidates(person.query(), [identity_record(row) for row in rows],
-                             match_model().for_population(max(len(rows), 2)))
+                             model_in_session(session)[1].for_population(max(len(rows), 2)))
     for record_id, score in ranked:
         if score.band in TAKEN_BANDS and driver_of.get(record_id) is not None:
             return Match(current_driver(session, driver_of[record_id]), score.band)

@@ -44,7 +44,8 @@ def rules_for_scope(uow: UnitOfWork, licences: Sequence[LicenceFact]):
             decided_on=suspension.starts_at.date(), retained_from=suspension.starts_at.date(),
             licence_ids=(licence.licence_id,),
             described=(f"Immediately suspended by {names.get(suspension.suspending_authority_code)} "
-                       f"({licence.kind_and_number}, licence issued by {licence.authority_name}; "
+                       f"({licence_type_words(licence.licence_type)} licence, Crosscheck record {licence.licence_id}, "
+                       f"issued by {licence.authority_name}; "
                        f"in force until {suspension.ends_at.isoformat(timespec='minutes')})")))
     concerns = _shared_concerns(session, drivers, merged_into, names)
     return rules_with_register(decisions=decisions, concerns=concerns,

@@ -17,7 +17,7 @@ from tests.conftest import bearer
 from tests.feeds import workbook
 from tests.integration.test_cli import run  # noqa: F401  (the command-line fixture)
 from tests.integration.test_feeds_api import live_licences, post, post_and_apply
-from tests.integration.test_pulled_feeds import BOLTON, bolton_publishes, publisher, pull  # noqa: F401
+from tests.integration.test_pulled_feeds import BOLTON, bolton_publishes, publisher, pull, settings  # noqa: F401
 
 WOLVERHAMPTON = "E08000031"
 HEADERS = ["Licence No", "Licence Type", "Status", "Issue Date", "Expiry Date", "Surname", "Forename(s)", "DOB",

@@ -75,7 +75,7 @@ def test_an_estimated_model_changes_nothing_until_adopted_and_then_names_itself_
         authority = uow.session.get(Licence, a).authority_code
     with crosscheck.unit_of_work() as uow:
         uow.session.add(IdentityDecision(licence_a=a, licence_b=b, verdict="different", reason="Different people",
-                                         authority_code=authority))
+                                         decided_by_kind="api_key", decided_by_authority_code=authority))
         uow.commit()
 
     result = run("identity", "adopt", "1")

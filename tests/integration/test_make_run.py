@@ -123,7 +123,7 @@ def test_make_run_serves_applies_alerts_and_stops_cleanly(tmp_path):
 
         message = until(alert, timeout=60)
         assert message is not None, "no alert in the outbox"
-        assert f"{base}/api/v1/findings/" in message.get_content()  # links honour PORT too
+        assert f"{base}/findings/" in message.get_content()  # links honour PORT too
     finally:
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGINT)  # Ctrl-C in the terminal
