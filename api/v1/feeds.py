@@ -86,6 +86,20 @@ def _posted_feed() -> tuple[bytes, str | None]:
     return body, sniffed if sniffed in CONTENT_TYPES else upload.mimetype
 
 
+class BadQuery(DomainError):
+    code = "bad_query"
+
+
+def _query_flag(name: str) -> bool:
+    """A true/false query parameter; anything else is refused, never read as false."""
+    raw = request.args.getlist(name)
+    if not raw:
+        return False
+    if len(raw) == 1 and raw[0] in ("true", "false"):
+        return raw[0] == "true"
+    raise BadQuery(f"{name} must be true or false, once")
+
+
 def _feed_json(uow, feed) -> dict:
     stages, warnings = feed_progress(uow, feed)
     return {**FeedSchema().dump(feed), "stages": StageSchema(many=True).dump(stages), "warnings": warnings}
@@ -96,7 +110,7 @@ def _feed_json(uow, feed) -> dict:
 def post_licence_feed():
     caller = require_authority()
     body, content_type = _posted_feed()
-    if request.args.get("dry_run", "").lower() in ("true", "1", "yes"):
+    if _query_flag("dry_run"):
         with _crosscheck().unit_of_work(write=False) as uow:
             return jsonify(feed_service.dry_run_feed(
                 uow, authority_code=caller.authority_code, body=body, content_type=content_type,
@@ -137,7 +151,7 @@ def post_decision_feed():
     """The authority's decisions as CSV (licensing.services.decision_feeds); ?import=true for a
     one-off import of its historic decisions."""
     caller = require_authority()
-    source = "import" if request.args.get("import", "").lower() in ("1", "true", "yes") else "push"
+    source = "import" if _query_flag("import") else "push"
     with _crosscheck().unit_of_work() as uow:
         feed_id = feed_service.receive_feed(
             uow, authority_code=caller.authority_code, body=request.get_data(cache=False),
