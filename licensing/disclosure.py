@@ -24,8 +24,10 @@ from datetime import date, datetime
 from licensing.findings.facts import licence_type_words
 
 # What every caller sees of any record it may see at all.
+# `suspended_by` names the English authority whose immediate suspension is in force, and until when:
+# a licence must show as suspended everywhere it is shown (the 2026 power).
 SHOWN_TO_ALL = ("licence_id", "authority_code", "authority_name", "licence_type", "status", "in_register",
-                "since", "expires_on", "ask")
+                "since", "expires_on", "ask", "suspended_by")
 # What only the holding authority sees.
 HOLDER_ONLY = ("licence_number", "surname", "forenames", "date_of_birth")
 # Never shown outside the holding authority's own licence list, whoever asks.

@@ -70,8 +70,41 @@ def build_register(crosscheck, web, api_key) -> Register:
     assert decision.status_code == 201
     ids = {"driver": licences["W100"].driver_id, "feed": own_feed, "finding": adverse, "decision": decision.json["id"],
            "own_licence": licences["W100"].id, "sharing_licence": licences["M200"].id,
-           "other_licence": licences["B300"].id}
+           "other_licence": licences["B300"].id, **_statutory_records(crosscheck, web, keys, licences["W100"].id)}
     return Register(keys=keys, ids=ids, missing={name: MISSING + n for n, name in enumerate(ids)})
+
+
+def _statutory_records(crosscheck, web, keys, own_licence: int) -> dict[str, int]:
+    """Wolverhampton's own entry in the decisions register about its driver, a concern Manchester
+    sends it about him, Manchester's request for the detail of Wolverhampton's entry, and
+    Manchester's immediate suspension of Wolverhampton's licence: each between own and sharing."""
+    from tests.statutory import concern_body, decision_body
+
+    def made(response) -> int:
+        assert response.status_code == 201, response.get_data(as_text=True)
+        return response.json["id"]
+
+    person = {"surname": "HUSSAIN", "forenames": "Mohammed Imran", "date_of_birth": "1984-07-09",
+              "driving_licence_number": "HUSSA807094MI9AB"}
+    entry = made(web.post("/api/v1/decisions", headers=bearer(keys["own"]),
+                          json=decision_body(decision="suspended", licence_number="W100", **person)))
+    concern = made(web.post("/api/v1/concerns", headers=bearer(keys["sharing"]),
+                            json=concern_body(licence_id=own_licence)))
+    suspension = made(web.post("/api/v1/immediate-suspensions", headers=bearer(keys["sharing"]), json={
+        "licence_id": own_licence, "grounds": "safeguarding", "reason": "Arrested on a safeguarding matter",
+        "officer_name": "J. Patel, authorised officer"}))
+    pipeline.process_feeds(crosscheck)
+    # Manchester was shown the entry in its finding and its driver view; it asks for the detail.
+    web.get(f"/api/v1/drivers/{_driver_of(crosscheck, own_licence)}", headers=bearer(keys["sharing"]))
+    detail = made(web.post("/api/v1/detail-requests", headers=bearer(keys["sharing"]),
+                           json={"decision_id": entry, "question": "What led to the suspension?"}))
+    notice = web.get("/api/v1/notices", headers=bearer(keys["own"])).json["notices"][0]["id"]
+    return {"entry": entry, "concern": concern, "suspension": suspension, "detail": detail, "notice": notice}
+
+
+def _driver_of(crosscheck, licence_id: int) -> int:
+    with crosscheck.unit_of_work(write=False) as uow:
+        return uow.session.get(Licence, licence_id).driver_id
 
 
 def held_back_from(web, register: Register, caller: str) -> list[str]:
