@@ -7,6 +7,8 @@ settings change: a few hundred bytes). Only feed uploads opt into the operator's
 
 from __future__ import annotations
 
+from marshmallow import validate
+
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +25,8 @@ DEFAULT_BODY_LIMIT = 16 * 1024
 MAX_JSON_DEPTH = 16
 # Ids are INTEGER columns on both databases; a larger number cannot name a record.
 LARGEST_ID = 2**31 - 1
+# For ids inside request bodies: beyond the largest id a record can have is a 400, never a 500.
+RECORD_ID = validate.Range(min=1, max=LARGEST_ID)
 
 
 @dataclass(frozen=True)

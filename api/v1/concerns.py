@@ -4,6 +4,7 @@ from flask import current_app, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from api.auth import current_caller
+from api.bounds import RECORD_ID
 from api.v1 import api_v1
 from api.v1.paging import PageArgs, created, page_links
 from licensing.clock import london_today
@@ -12,7 +13,7 @@ from licensing.statutory.vocabulary import ConcernCategory, ConcernOutcome, HowK
 
 
 class ConcernRequestSchema(Schema):
-    licence_id = fields.Integer(load_default=None, allow_none=True)
+    licence_id = fields.Integer(validate=RECORD_ID, load_default=None, allow_none=True)
     surname = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     forenames = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     date_of_birth = fields.Date(load_default=None, allow_none=True)
@@ -28,7 +29,7 @@ class ConcernRequestSchema(Schema):
 class OutcomeRequestSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(choices(ConcernOutcome)))
     consideration = fields.String(required=True, validate=validate.Length(min=1, max=20000))
-    decision_id = fields.Integer(load_default=None, allow_none=True)
+    decision_id = fields.Integer(validate=RECORD_ID, load_default=None, allow_none=True)
 
 
 class ConcernListArgs(PageArgs):

@@ -4,6 +4,7 @@ from flask import current_app, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from api.auth import current_caller
+from api.bounds import RECORD_ID
 from api.v1 import api_v1
 from api.v1.paging import PageArgs, created, page_links
 from licensing.clock import london_today
@@ -11,9 +12,9 @@ from licensing.services import detail_requests as request_service
 
 
 class DetailRequestSchema(Schema):
-    decision_id = fields.Integer(load_default=None, allow_none=True)
-    licence_id = fields.Integer(load_default=None, allow_none=True)
-    finding_id = fields.Integer(load_default=None, allow_none=True)
+    decision_id = fields.Integer(validate=RECORD_ID, load_default=None, allow_none=True)
+    licence_id = fields.Integer(validate=RECORD_ID, load_default=None, allow_none=True)
+    finding_id = fields.Integer(validate=RECORD_ID, load_default=None, allow_none=True)
     application_reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     question = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 

@@ -4,6 +4,7 @@ from flask import current_app, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from api.auth import current_caller
+from api.bounds import RECORD_ID
 from api.v1 import api_v1
 from api.v1.paging import created
 from licensing.services import suspensions as suspension_service
@@ -11,7 +12,7 @@ from licensing.statutory.vocabulary import SHARED_GROUNDS, IssuerResponse, choic
 
 
 class SuspensionRequestSchema(Schema):
-    licence_id = fields.Integer(required=True)
+    licence_id = fields.Integer(validate=RECORD_ID, required=True)
     grounds = fields.String(required=True, validate=validate.OneOf(sorted(g.value for g in SHARED_GROUNDS)))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=20000))
     officer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -20,7 +21,7 @@ class SuspensionRequestSchema(Schema):
 class ResponseSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(choices(IssuerResponse)))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
-    decision_id = fields.Integer(load_default=None, allow_none=True)
+    decision_id = fields.Integer(validate=RECORD_ID, load_default=None, allow_none=True)
 
 
 class SuspensionSchema(Schema):

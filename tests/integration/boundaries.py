@@ -94,17 +94,15 @@ def _statutory_records(crosscheck, web, keys, own_licence: int) -> dict[str, int
         "licence_id": own_licence, "grounds": "safeguarding", "reason": "Arrested on a safeguarding matter",
         "officer_name": "J. Patel, authorised officer"}))
     pipeline.process_feeds(crosscheck)
-    # Manchester was shown the entry in its finding and its driver view; it asks for the detail.
-    web.get(f"/api/v1/drivers/{_driver_of(crosscheck, own_licence)}", headers=bearer(keys["sharing"]))
+    # Manchester is shown the entry by a search before a renewal; it asks for the detail.
+    shown = web.post("/api/v1/searches", headers=bearer(keys["sharing"]), json={
+        "surname": "Hussain", "forenames": "Muhammad Imran", "date_of_birth": "1984-07-09",
+        "reason": "licence_renewal", "application_reference": "MAN/2026/0042"})
+    assert shown.status_code == 200, shown.get_data(as_text=True)
     detail = made(web.post("/api/v1/detail-requests", headers=bearer(keys["sharing"]),
                            json={"decision_id": entry, "question": "What led to the suspension?"}))
     notice = web.get("/api/v1/notices", headers=bearer(keys["own"])).json["notices"][0]["id"]
     return {"entry": entry, "concern": concern, "suspension": suspension, "detail": detail, "notice": notice}
-
-
-def _driver_of(crosscheck, licence_id: int) -> int:
-    with crosscheck.unit_of_work(write=False) as uow:
-        return uow.session.get(Licence, licence_id).driver_id
 
 
 def held_back_from(web, register: Register, caller: str) -> list[str]:
