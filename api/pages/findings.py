@@ -16,6 +16,7 @@ from licensing.errors import DomainError
 PAGE_SIZE = 20
 TYPES = {
     "adverse_elsewhere": "Revoked or suspended elsewhere",
+    "concern_shared": "Concern shared by another authority",
     "identity_conflict": "Identity conflict",
     "multiple_licences": "Licensed in several places",
     "out_of_area": "Licensed out of area",
@@ -28,6 +29,8 @@ NEXT_STEPS = {
                          "or tell the other authority.",
     "multiple_licences": "Check the driver told you of the other licences, and agree with the other "
                          "authorities who will check what.",
+    "concern_shared": "Consider the concern and whether to suspend or revoke your licence, then record your "
+                      "decision so that it goes back to the sending authority (it is due in 20 working days).",
     "out_of_area": "Note where the driver lives: your enforcement officers may meet them working in your area.",
 }
 

@@ -6,10 +6,10 @@ from api.bounds import json_body
 from api.v1 import api_v1
 from api.v1.paging import PageArgs, page_links
 from api.v1.searches import LicenceSummarySchema
+from licensing.findings import FINDING_TYPES
 from licensing.services import findings as finding_service
 from licensing.store.findings import CLOSED, HANDLING_STATUSES
 
-FINDING_TYPES = ("out_of_area", "adverse_elsewhere", "multiple_licences", "identity_conflict", "concern_shared")
 STATUSES = (*HANDLING_STATUSES, CLOSED)
 
 

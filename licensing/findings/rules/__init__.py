@@ -21,6 +21,8 @@ RULES: tuple[FindingRule, ...] = (
     IdentityConflictRule(),
     ConcernSharedRule(),
 )
+# The finding types, defined once by the rules that raise them.
+FINDING_TYPES: tuple[str, ...] = tuple(rule.type for rule in RULES)
 
 
 def rules_with_register(*, decisions: Iterable[AdverseDecision] = (), concerns: Iterable[SharedConcern] = (),
