@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -17,6 +18,13 @@ PG_SERVER = os.environ.get("CROSSCHECK_BENCH_PG", "postgresql+psycopg://postgres
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak_rss() -> None:
+    """Starts the peak afresh (Linux), so a figure measures one step, not what came before it."""
+    gc.collect()
+    with open("/proc/self/clear_refs", "w") as control:
+        control.write("5")
 
 
 @contextmanager

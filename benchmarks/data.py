@@ -3,6 +3,7 @@ generator's own memory never counts against the process being measured."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,8 +38,10 @@ _COUNCIL_TYPES = {"private_hire_driver": "PHD", "hackney_carriage_driver": "HCD"
 _COUNCIL_STATUSES = {"active": "Current", "expired": "Lapsed"}
 
 
-def council_workbook(rows: int) -> Path:
-    return _generated(BENCH_DIR / f"tfl-{rows}.xlsx", "workbook", str(rows))
+def council_workbook(rows: int, *, strings: str = "shared") -> Path:
+    """A council's register as a workbook. Excel (and LibreOffice) save text once, in the workbook's
+    shared strings; some reporting tools write each cell's text in the cell ("inline")."""
+    return _generated(BENCH_DIR / f"council-{rows}-{strings}.xlsx", "workbook", str(rows), strings)
 
 
 def sized_feed(kind: str, size: int) -> Path:
@@ -53,7 +56,7 @@ def _tfl_rows(rows: int):
         yield from csv.DictReader(file)
 
 
-def _write_council_workbook(rows: int, path: Path) -> None:
+def _write_council_workbook(rows: int, strings: str, path: Path) -> None:
     from datetime import date
 
     from openpyxl import Workbook
@@ -70,13 +73,25 @@ def _write_council_workbook(rows: int, path: Path) -> None:
         sheet.append([cells[name] for name in COUNCIL_HEADERS])
     written = path.with_suffix(".tmp")
     book.save(written)
-    _declare_dimension(written, path, f"A1:L{rows + 1}")
+    _as_saved(written, path, f"A1:L{rows + 1}", shared_strings=strings == "shared")
 
 
-def _declare_dimension(written: Path, path: Path, cells: str) -> None:
-    """Excel records each sheet's extent; openpyxl's write-only mode does not, and a reader then has
-    to scan the whole sheet once to find it. Saved as Excel would save it."""
+_INLINE_TEXT = re.compile(rb'<c r="([A-Z]+[0-9]+)"( s="[0-9]+")? t="inlineStr"><is><t(?: xml:space="preserve")?>'
+                          rb'(.*?)</t></is></c>')
+_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _as_saved(written: Path, path: Path, cells: str, *, shared_strings: bool) -> None:
+    """openpyxl writes each cell's text inline and records no sheet extent. Excel records the extent
+    (without it a reader scans the sheet once to find it) and, unlike some reporting tools, keeps
+    each distinct text once in the shared strings, the cells pointing into them."""
     import zipfile
+
+    table: dict[bytes, int] = {}
+
+    def shared(match: re.Match) -> bytes:
+        index = table.setdefault(match[3], len(table))
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (match[1], match[2] or b"", index)
 
     temporary = path.with_suffix(".part")
     with zipfile.ZipFile(written) as source, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
@@ -85,7 +100,19 @@ def _declare_dimension(written: Path, path: Path, cells: str) -> None:
             if part.filename.startswith("xl/worksheets/sheet"):
                 at = min(data.find(tag) for tag in (b"<sheetViews", b"<sheetFormatPr", b"<sheetData") if tag in data)
                 data = data[:at] + f'<dimension ref="{cells}"/>'.encode() + data[at:]
+                if shared_strings:
+                    data = _INLINE_TEXT.sub(shared, data)
+            elif shared_strings and part.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            elif shared_strings and part.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdStrings" Target="sharedStrings.xml" '
+                                    b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                                    b'sharedStrings"/></Relationships>')
             target.writestr(part, data)
+        if shared_strings:
+            items = b"".join(b"<si><t>%s</t></si>" % text for text in table)
+            target.writestr("xl/sharedStrings.xml", b'<sst xmlns="%s" uniqueCount="%d">%s</sst>' % (_MAIN, len(table), items))
     written.unlink()
     temporary.replace(path)
 
@@ -138,7 +165,7 @@ def _write_tfl_feed(rows: int, path: Path) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1] == "workbook":
-        _write_council_workbook(int(sys.argv[2]), Path(sys.argv[3]))
+        _write_council_workbook(int(sys.argv[2]), sys.argv[3], Path(sys.argv[4]))
     elif sys.argv[1] == "sized":
         _write_sized_feed(sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]))
     else:

@@ -12,11 +12,13 @@ missing, and missing licences are ended.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import csv
 import io
 import json
 import re
 from collections.abc import Iterable, Iterator
+from datetime import date
 from decimal import Decimal
 from operator import itemgetter
 
@@ -72,6 +74,14 @@ def parse_feed(body: bytes, content_type: str, mapping: FeedMapping = NO_MAPPING
         # Decoded as the csv module reads it, so the feed is never held whole as text as well as bytes.
         return _parse_csv(io.TextIOWrapper(io.BytesIO(body), encoding=encoding, newline=""), mapping)
     return _parse_json(body, encoding, mapping)
+
+
+def reading_key(content_type: str, mapping: FeedMapping, today: date) -> str:
+    """What besides its bytes decides how a feed reads: the same bytes with the same key give the same
+    rows, problems and warnings, so a re-post of an applied feed need not be read again."""
+    document = {"content_type": content_type.split(";", 1)[0].strip().lower(), "columns": mapping.columns,
+                "values": mapping.values, "sheet": mapping.sheet, "today": today.isoformat()}
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 _BLANK = re.compile(rb"(?:\xef\xbb\xbf)?\s*")

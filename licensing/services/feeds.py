@@ -17,14 +17,16 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlmodel import col
 
 from licensing.bootstrap import Crosscheck
-from licensing.clock import utc_now
+from licensing.clock import london_today, utc_now
 from licensing.errors import Conflict, DomainError, Forbidden, NotFound
-from licensing.feeds.parse import COLUMNS, DRIVER_LICENCE_TYPES, FeedRejected, LicenceRow, RowProblem, parse_feed
+from licensing.feeds.parse import (COLUMNS, DRIVER_LICENCE_TYPES, FeedRejected, LicenceRow, RowProblem, parse_feed,
+                                   reading_key)
 from licensing.feeds.sniff import CONTENT_TYPES, mismatch
 from licensing.identity.dln import grade_driving_licence_number
 from licensing.feeds.reconcile import CurrentLicence, ReconciliationPlan, content_hash, plan_reconciliation
 from licensing.actors import Actor
 from licensing.store.db import UnitOfWork, is_postgresql
+from licensing.store.feed_history import feed_body_of, last_applied_licence_feed
 from licensing.store.feed_mappings import feed_mapping_of
 from licensing.store.slices import in_slices
 from licensing.store.models import Authority, Feed, FeedBody, Licence, LicenceEvent
@@ -149,11 +151,16 @@ def apply_feed(app: Crosscheck, feed_id: int, *, progress: Progress | None = Non
             # Feeds of one authority apply strictly in the order received.
             raise Conflict(f"Feed {earlier} from the same authority must be applied first")
 
-        body = session.get(FeedBody, feed_id).body
         if feed.kind == DECISIONS:
-            return _apply_decisions(app, uow, feed, body)
+            return _apply_decisions(app, uow, feed, feed_body_of(session, feed_id))
+        mapping = feed_mapping_of(session, feed.authority_code)
+        feed.read_as = reading_key(feed.content_type, mapping, london_today())
+        last = last_applied_licence_feed(session, feed.authority_code)
+        if last is not None and (last.body_sha256, last.read_as) == (feed.body_sha256, feed.read_as):
+            return _apply_repeat(uow, feed, last)
+        body = feed_body_of(session, feed_id)
         try:
-            parsed = parse_feed(body, feed.content_type, feed_mapping_of(session, feed.authority_code))
+            parsed = parse_feed(body, feed.content_type, mapping)
         except FeedRejected as rejected:
             feed.status = REJECTED
             feed.message = str(rejected)
@@ -172,6 +179,8 @@ def apply_feed(app: Crosscheck, feed_id: int, *, progress: Progress | None = Non
                                                        "fault": type(fault).__name__})
             return FeedOutcome(feed_id, REJECTED)
 
+        # The rows are read: the bytes need not stay in memory beside them while the plan is written.
+        del body
         plan = plan_reconciliation(parsed, _current_licences(uow, feed.authority_code))
         feed.total_rows = parsed.total_rows
         feed.problems = [_problem_json(p) for p in parsed.problems]
@@ -187,18 +196,33 @@ def apply_feed(app: Crosscheck, feed_id: int, *, progress: Progress | None = Non
             return FeedOutcome(feed_id, NEEDS_CONFIRMATION)
 
         _execute_plan(app, uow, feed, plan, progress or (lambda done, total: None))
-        session.execute(
-            update(Feed)
-            .where(Feed.authority_code == feed.authority_code, Feed.status == NEEDS_CONFIRMATION, Feed.id < feed.id)
-            .values(status=SUPERSEDED, message=f"Replaced by the later feed {feed.id} before it was confirmed")
-        )
-        feed.status = APPLIED
-        feed.message = None
-        feed.applied_at = utc_now()
-        uow.commit()
+        _mark_applied(uow, feed, message=None)
     log.info("feed applied", extra={"feed_id": feed_id, "added": plan.added, "changed": plan.changed,
                                     "unchanged": plan.unchanged, "ended": plan.ended, "rejected": plan.rejected_rows})
     return FeedOutcome(feed_id, APPLIED)
+
+
+def _apply_repeat(uow: UnitOfWork, feed: Feed, last: Feed) -> FeedOutcome:
+    """The same bytes as the applied feed the register holds, read the same way today: a full
+    snapshot applied twice changes nothing, so its outcome is that feed's, without reading it again."""
+    feed.total_rows, feed.rejected = last.total_rows, last.rejected
+    feed.problems, feed.interpreted = last.problems, last.interpreted
+    feed.unchanged = last.added + last.changed + last.unchanged
+    _mark_applied(uow, feed, message=f"The same file as feed {last.id}, read the same way: nothing has changed.")
+    log.info("feed applied", extra={"feed_id": feed.id, "repeats": last.id, "unchanged": feed.unchanged})
+    return FeedOutcome(feed.id, APPLIED)
+
+
+def _mark_applied(uow: UnitOfWork, feed: Feed, *, message: str | None) -> None:
+    uow.session.execute(
+        update(Feed)
+        .where(Feed.authority_code == feed.authority_code, Feed.status == NEEDS_CONFIRMATION, Feed.id < feed.id)
+        .values(status=SUPERSEDED, message=f"Replaced by the later feed {feed.id} before it was confirmed")
+    )
+    feed.status = APPLIED
+    feed.message = message
+    feed.applied_at = utc_now()
+    uow.commit()
 
 
 # A dry run answers with this many problems; the count of all is given beside them.
@@ -349,45 +373,48 @@ def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: Reconcilia
                   progress: Progress) -> None:
     session = uow.session
     now = utc_now()
-    touched_rows = plan.to_add + [row for _, row in plan.to_reinstate] + [row for _, row in plan.to_change]
-    homes = app.postcodes.home_of_many({row.postcode for row in touched_rows if row.postcode})
 
-    def located(row: LicenceRow) -> dict:
-        home = homes.get(row.postcode) if row.postcode else None
-        values = _licence_values(row)
-        values["content_hash"] = content_hash(row)
-        values["home_authority_code"] = home.authority_code if home else None
-        values["home_district_code"] = home.district_code if home else None
-        values["home_precision"] = home.precision if home else "unknown"
-        values["home_share"] = home.share if home else None
-        values["updated_at"] = now
-        values["dln_grade"] = licence_number_grade(row)
-        values["needs_resolution"] = True
-        values["needs_findings"] = True
-        return values
+    def located(rows: list[LicenceRow]) -> list[dict]:
+        # Homes are looked up a slice at a time: for a national-size first load, every postcode's
+        # answer at once would cost more memory than the rows themselves.
+        homes = app.postcodes.home_of_many({row.postcode for row in rows if row.postcode})
+        located_rows = []
+        for row in rows:
+            home = homes.get(row.postcode) if row.postcode else None
+            values = _licence_values(row)
+            values["content_hash"] = content_hash(row)
+            values["home_authority_code"] = home.authority_code if home else None
+            values["home_district_code"] = home.district_code if home else None
+            values["home_precision"] = home.precision if home else "unknown"
+            values["home_share"] = home.share if home else None
+            values["updated_at"] = now
+            values["dln_grade"] = licence_number_grade(row)
+            values["needs_resolution"] = True
+            values["needs_findings"] = True
+            located_rows.append(values)
+        return located_rows
 
     to_write = plan.added + plan.changed + plan.ended
     # In slices, so that a national-size first load never holds every row's dict at once.
     written = 0
     for rows_slice in in_slices(plan.to_add, _WRITE_SLICE):
         session.execute(insert(licence_table), [
-            {**located(row), "authority_code": feed.authority_code, "first_feed_id": feed.id,
+            {**values, "authority_code": feed.authority_code, "first_feed_id": feed.id,
              "last_changed_feed_id": feed.id, "created_at": now}
-            for row in rows_slice
+            for values in located(rows_slice)
         ])
         written += len(rows_slice)
         progress(written, to_write)
 
-    updates = plan.to_change + plan.to_reinstate
-    if updates:
+    reinstated = {licence_id for licence_id, _ in plan.to_reinstate}
+    for updates in in_slices(plan.to_change + plan.to_reinstate, _WRITE_SLICE):
         before = _licence_snapshots(uow, [licence_id for licence_id, _ in updates])
-        reinstated = {licence_id for licence_id, _ in plan.to_reinstate}
         session.execute(
             update(licence_table).where(licence_table.c.id == bindparam("licence_id")),
             [
-                {**located(row), "licence_id": licence_id, "last_changed_feed_id": feed.id,
+                {**values, "licence_id": licence_id, "last_changed_feed_id": feed.id,
                  "ended_at": None, "ended_by_feed_id": None}
-                for licence_id, row in updates
+                for (licence_id, _), values in zip(updates, located([row for _, row in updates]))
             ],
         )
         session.execute(
@@ -399,21 +426,23 @@ def _execute_plan(app: Crosscheck, uow: UnitOfWork, feed: Feed, plan: Reconcilia
                 for licence_id, row in updates
             ],
         )
-        progress(len(plan.to_add) + len(updates), to_write)
+        written += len(updates)
+        progress(written, to_write)
 
-    if plan.to_end:
+    for ended in in_slices(plan.to_end, _WRITE_SLICE):
         session.execute(
             update(licence_table).where(licence_table.c.id == bindparam("licence_id")),
             [{"licence_id": licence_id, "ended_at": now, "ended_by_feed_id": feed.id, "updated_at": now,
               "needs_findings": True}
-             for licence_id in plan.to_end],
+             for licence_id in ended],
         )
         session.execute(
             insert(LicenceEvent.__table__),
             [{"licence_id": licence_id, "feed_id": feed.id, "at": now, "kind": "ended", "changes": None}
-             for licence_id in plan.to_end],
+             for licence_id in ended],
         )
-        progress(to_write, to_write)
+        written += len(ended)
+        progress(written, to_write)
 
 
 def _licence_snapshots(uow: UnitOfWork, licence_ids: list[int]) -> dict[int, dict]:

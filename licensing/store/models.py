@@ -60,6 +60,9 @@ class Feed(SQLModel, table=True):
     content_type: str = Field(max_length=100)
     body_sha256: str = Field(max_length=64)
     body_bytes: int = 0
+    # How an applied licence feed was read: its content type, the authority's mapping and the day
+    # (two-digit years and expiry warnings depend on it). With body_sha256 it recognises a re-post.
+    read_as: str | None = Field(default=None, max_length=64)
     received_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
     status: str = Field(default="received", max_length=32)
     message: str | None = Field(default=None, max_length=2000)

@@ -170,3 +170,15 @@ def test_a_feed_that_would_be_rejected_dry_runs_as_rejected(web, api_key):
     answer = web.post("/api/v1/feeds/licences?dry_run=true", data=council_csv(council_rows(2)),
                       headers={**bearer(api_key(WOLVERHAMPTON)), "Content-Type": "text/csv"}).json
     assert answer["outcome"] == "rejected" and "'DOB' looks like date_of_birth" in answer["message"]
+
+
+def test_the_same_file_is_read_again_once_the_mapping_that_reads_it_changes(crosscheck, web, api_key):
+    key = api_key(WOLVERHAMPTON)
+    save_mapping(web, key)
+    body = council_csv(council_rows(4))
+    assert post_and_apply(crosscheck, web, key, body)["counts"]["added"] == 4
+    save_mapping(web, key, {**MAPPING, "values": {"status": {"Current": "suspended"}}})
+    again = post_and_apply(crosscheck, web, key, body)
+    assert again["message"] is None
+    assert again["counts"] == {"added": 0, "changed": 4, "unchanged": 0, "ended": 0, "rejected": 0}
+    assert {licence.status for licence in live_licences(crosscheck).values()} == {"suspended"}

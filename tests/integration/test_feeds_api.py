@@ -74,6 +74,23 @@ def test_the_same_feed_twice_changes_nothing(crosscheck, web, api_key):
     assert after == before
 
 
+def test_a_repeat_of_the_applied_feed_is_recognised_without_reading_it_again(crosscheck, web, api_key, monkeypatch):
+    key = api_key(WOLVERHAMPTON)
+    body = feed(*(row(i) for i in range(1, 21)), "PH00099,private_hire_driver,active,2024-01-01,2027-01-01,,,,,,,")
+    first = post_and_apply(crosscheck, web, key, body)
+    assert first["counts"] == {"added": 20, "changed": 0, "unchanged": 0, "ended": 0, "rejected": 1}
+
+    def unread(*args, **kwargs):
+        raise AssertionError("a repeat must not be read again")
+
+    monkeypatch.setattr(feeds, "parse_feed", unread)
+    again = post_and_apply(crosscheck, web, key, body)
+    assert again["status"] == "applied"
+    assert again["message"] == f"The same file as feed {first['id']}, read the same way: nothing has changed."
+    assert again["counts"] == {"added": 0, "changed": 0, "unchanged": 20, "ended": 0, "rejected": 1}
+    assert again["problems"] == first["problems"]
+
+
 def test_changes_are_applied_with_their_history_and_missing_licences_are_ended_not_deleted(crosscheck, web, api_key):
     key = api_key(WOLVERHAMPTON)
     post_and_apply(crosscheck, web, key, register(20))

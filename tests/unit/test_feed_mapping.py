@@ -162,6 +162,16 @@ def test_a_workbook_is_read_with_real_dates_serial_numbers_and_formulas_cached_v
     assert feed.rows[1].surname == "Jones"  # the value Excel cached, not the formula
 
 
+def test_text_saved_once_in_the_shared_strings_is_read_as_the_cell_shows_it():
+    body = workbook(*register_sheet(["PH1", "PHD", "Current", "01/04/2024", "31/03/2027", "x", "x", "1/1/1980",
+                                     "M1 1AE"]),
+                    shared_strings={"F2": '<r><t>Smith</t></r><r><rPr><b/></rPr><t>-Jones</t></r>'
+                                          '<rPh sb="0" eb="5"><t>sumisu</t></rPh>',
+                                    "G2": "<t>John &amp; Paul</t>", "C2": "<t>Current</t>"})
+    row, = parse_feed(body, XLSX, SHEET_MAPPING).rows
+    assert (row.surname, row.forenames, row.status) == ("Smith-Jones", "John & Paul", "active")
+
+
 def test_a_formula_without_a_cached_value_is_never_evaluated():
     body = workbook(*register_sheet(["PH1", "PHD", "Current", "01/04/2024", "31/03/2027", '="Sm"&"ith"', "John",
                                      "1/1/1980", "M1 1AE"]))
