@@ -3,12 +3,16 @@ rather than lists, names the few most at stake first, and says only what is new 
 
 from __future__ import annotations
 
+import email
+import email.policy
+
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from licensing.actors import Actor
 from licensing.mail import SmtpBackend
+from licensing.mail.files import OutboxDirectoryBackend
 from licensing.services import digest, outbox, pipeline
 from licensing.services.authorities import update_authority_settings
 from licensing.store.findings import Finding
@@ -105,3 +109,14 @@ def test_findings_an_authority_has_dealt_with_are_not_counted_as_open(crosscheck
     digest.send_digests(crosscheck)
     (sent,) = digests(crosscheck)
     assert "Open for your authority now: 2" in sent.body and "3 opened" in sent.body
+
+
+def test_the_digest_is_an_email_a_mail_client_opens_from_the_local_outbox(crosscheck, web, keys, tmp_path):
+    send(crosscheck, web, keys[WOLVERHAMPTON], feed(*[commuter(n) for n in range(12)]))
+    digest.send_digests(crosscheck)
+    assert outbox.send_due_emails(crosscheck, OutboxDirectoryBackend(tmp_path)).sent == 1
+    (saved,) = tmp_path.glob("*.eml")
+    message = email.message_from_bytes(saved.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "enforcement@manchester.example"
+    text = message.get_content()
+    assert "Most at stake (10 of 12):" in text and text.count("/findings/") == 10
