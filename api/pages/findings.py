@@ -145,6 +145,7 @@ def finding_page(finding_id: int):
         actions = handling.possible_actions(finding, actor)
     return page("findings/finding.html", title=TYPES.get(finding.type, finding.type), errors=errors,
                 finding=finding, roles=roles, events=events, actions=actions, next_step=NEXT_STEPS.get(finding.type),
+                stake_words=stake_words,
                 status_now=handling.status_for(finding, actor), done=request.args.get("done"),
                 form=request.form, back={"href": url_for("pages.findings_page"), "text": "All findings"},
                 status=400 if errors else 200)

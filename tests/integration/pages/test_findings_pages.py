@@ -64,7 +64,8 @@ def test_the_list_and_each_finding_say_what_to_do_next(manchester):
     assert "Ask the deciding authority for its reasons" in body and "Note where the driver lives" in body
     with manchester.application.extensions["crosscheck"].unit_of_work(write=False) as uow:
         finding = uow.session.execute(select(Finding.id).where(Finding.type == "out_of_area")).scalars().first()
-    assert "What to do next: Note where the driver lives" in text_of(manchester.get(f"/findings/{finding}"))
+    page = text_of(manchester.get(f"/findings/{finding}"))
+    assert "What to do next: Note where the driver lives" in page and "What is at stake" in page
 
 
 def test_the_csv_export_is_ranked_safe_for_spreadsheets_and_audited(crosscheck, manchester):
