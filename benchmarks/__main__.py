@@ -41,6 +41,10 @@ BENCHMARKS = [
      ["--db", "sqlite"], [("all_alerts_s", 60, "s", True)]),
     ("Decisions feed posted to alert emails accepted (1,000 decisions), PostgreSQL",
      "benchmarks.decision_alert_latency", ["--db", "postgresql"], [("all_alerts_s", 60, "s", True)]),
+    ("Daily digest for an authority with 10,000 open findings, SQLite", "benchmarks.digest_national",
+     ["--db", "sqlite"], [("digest_s", 5, "s", True), ("email_kb", 100, "KB", True)]),
+    ("Daily digest for an authority with 10,000 open findings, PostgreSQL", "benchmarks.digest_national",
+     ["--db", "postgresql"], [("digest_s", 5, "s", True), ("email_kb", 100, "KB", True)]),
 ]
 # The national register (500,000 licences, 318 authorities): built once per database by
 # benchmarks.national (in its own process, cached under var/bench), then copied for each benchmark.

@@ -8,7 +8,7 @@ from typing import Callable
 
 from licensing.bootstrap import Crosscheck
 from licensing.mail import backend_from_settings
-from licensing.services import alerts, operations, outbox, pipeline, pulled_feeds, statutory_duties
+from licensing.services import digest, operations, outbox, pipeline, pulled_feeds, statutory_duties
 
 LONDON = "Europe/London"
 
@@ -44,7 +44,7 @@ def _send_emails(app: Crosscheck):
 
 
 def _send_digests(app: Crosscheck):
-    return f"{alerts.send_digests(app)} digest emails queued"
+    return f"{digest.send_digests(app)} digest emails queued"
 
 
 def _nightly(app: Crosscheck):

@@ -2,7 +2,7 @@
 authority. Written to the outbox in the same transaction as the finding change that causes them,
 so an alert exists exactly when its finding does. An authority with no team email address set
 (every authority that joins, until its admin sets one) has its alerts held, never dropped: they are
-sent as soon as an address is set.
+sent as soon as an address is set. The daily digest is licensing/services/digest.py.
 
 An email says what was found and links to the finding. Each licence in it is named as the
 receiving authority may see it (licensing/disclosure.py): its own in full, another authority's by
@@ -15,12 +15,12 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from licensing import disclosure
-from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
 from licensing.findings import FindingFact
+from licensing.findings.wording import TITLES
 from licensing.services.outbox import enqueue_email
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
@@ -28,13 +28,6 @@ from licensing.store.findings import CLOSED, DigestItem, Finding
 from licensing.store.held_alerts import HeldAlert
 from licensing.store.models import Authority, Licence
 
-TITLES = {
-    "out_of_area": "Driver licensed elsewhere who lives in your area",
-    "adverse_elsewhere": "Licensed driver refused, suspended or revoked by another authority",
-    "multiple_licences": "Driver licensed by more than one authority",
-    "identity_conflict": "Possible identity problem with a driving licence number",
-    "concern_shared": "Safeguarding or road-safety concern about a driver you license",
-}
 # Which of an authority's teams hears of each type: enforcement always; licensing where the
 # licensing decision itself may need revisiting.
 LICENSING_TEAM_TYPES = ("adverse_elsewhere", "identity_conflict", "multiple_licences", "concern_shared")
@@ -45,11 +38,17 @@ def finding_page(base: str, finding_id: int) -> str:
     return f"{base}/findings/{finding_id}"
 
 
+def findings_page(base: str, **filters: str) -> str:
+    """The findings list with filters (types and authority codes only: never personal data)."""
+    query = "&".join(f"{name}={value}" for name, value in filters.items())
+    return f"{base}/findings" + (f"?{query}" if query else "")
+
+
 def has_address(authority: Authority) -> bool:
     return bool(authority.enforcement_email or authority.licensing_email)
 
 
-def _teams(authority: Authority, finding_type: str) -> list[tuple[str, str]]:
+def teams_hearing(authority: Authority, finding_type: str) -> list[tuple[str, str]]:
     teams = [("enforcement", authority.enforcement_email)]
     if finding_type in LICENSING_TEAM_TYPES:
         teams.append(("licensing", authority.licensing_email))
@@ -65,7 +64,7 @@ def _teams(authority: Authority, finding_type: str) -> list[tuple[str, str]]:
     return unique
 
 
-def _who(uow: UnitOfWork, findings: Iterable[Finding], viewer: str) -> dict[int, list[str]]:
+def licences_seen_by(uow: UnitOfWork, findings: Iterable[Finding], viewer: str) -> dict[int, list[str]]:
     """The licences each finding concerns, as the receiving authority may see them. One query per
     slice of licences, however many findings."""
     findings = list(findings)
@@ -109,14 +108,14 @@ class AlertBatch:
             if not has_address(authority):
                 self.held += hold(self.uow, code, changes)
                 continue
-            who = _who(self.uow, (finding for finding, _ in changes), code)
+            who = licences_seen_by(self.uow, (finding for finding, _ in changes), code)
             # The same findings in the same state give the same key: a refresh that is retried after
             # a crash queues nothing twice.
             identity = hashlib.sha256(
                 ";".join(f"{f.id}:{change}:{f.fingerprint}" for f, change in changes).encode()).hexdigest()[:24]
             by_team: dict[tuple[str, str], list[tuple[Finding, str]]] = defaultdict(list)
             for finding, change in changes:
-                for team in _teams(authority, finding.type):
+                for team in teams_hearing(authority, finding.type):
                     by_team[team].append((finding, change))
             for (team, address), team_changes in by_team.items():
                 enqueue_email(self.uow.session, dedupe_key=f"alert:{code}:{team}:{identity}", to=address,
@@ -135,7 +134,7 @@ def _body(changes: list[tuple[Finding, str]], who: dict[int, list[str]], base: s
         lines += [f"- {TITLES.get(finding.type, finding.type)} ({change}): {finding.summary}",
                   *[f"  {licence}" for licence in who[finding.id]],
                   f"  {finding_page(base, finding.id)}"]
-    return "\n".join(lines + ["", _SHARING_NOTE])
+    return "\n".join(lines + ["", SHARING_NOTE])
 
 
 def _subject(changes: list[tuple[Finding, str]]) -> str:
@@ -145,7 +144,7 @@ def _subject(changes: list[tuple[Finding, str]]) -> str:
     return f"Crosscheck: {len(changes)} findings need your attention now"
 
 
-_SHARING_NOTE = ("This information is shared for the safeguarding of the public under the Taxis and Private Hire\n"
+SHARING_NOTE = ("This information is shared for the safeguarding of the public under the Taxis and Private Hire\n"
                  "Vehicles (Safeguarding and Road Safety) Act 2022. Use it only for the purpose it was shared for.")
 
 
@@ -161,56 +160,8 @@ def _single_alert(finding: Finding, change: str, who: list[str], base: str) -> s
         "",
         f"See the finding and record what you do: {finding_page(base, finding.id)}",
         "",
-        _SHARING_NOTE,
+        SHARING_NOTE,
     ])
-
-
-def send_digests(app: Crosscheck, *, now: datetime | None = None) -> int:
-    """One email per team of each authority with digest items waiting; returns emails queued."""
-    now = now or utc_now()
-    base = app.settings.public_base_url
-    queued = 0
-    with app.unit_of_work() as uow:
-        session = uow.session
-        items = session.execute(select(DigestItem).where(DigestItem.digested_at.is_(None))
-                                .order_by(DigestItem.authority_code, DigestItem.id)).scalars().all()
-        by_authority: dict[str, list[DigestItem]] = defaultdict(list)
-        for item in items:
-            by_authority[item.authority_code].append(item)
-        for code, waiting in by_authority.items():
-            authority = session.get(Authority, code)
-            findings = {f.id: f for f in session.execute(
-                select(Finding).where(Finding.id.in_({i.finding_id for i in waiting}))).scalars()}
-            if not has_address(authority):
-                hold(uow, code, [(findings[i.finding_id], i.change) for i in waiting
-                                 if findings[i.finding_id].status != CLOSED])
-                session.execute(update(DigestItem).where(DigestItem.id.in_([i.id for i in waiting]))
-                                .values(digested_at=now))
-                continue
-            who = _who(uow, findings.values(), code)
-            lines_by_team: dict[tuple[str, str], list[str]] = defaultdict(list)
-            for item in waiting:
-                finding = findings[item.finding_id]
-                if finding.status == CLOSED:
-                    continue  # resolved before the digest went out: nothing to do
-                for team in _teams(authority, finding.type):
-                    lines_by_team[team].append(
-                        f"- {TITLES.get(finding.type, finding.type)} ({item.change}): {finding.summary}\n"
-                        f"  {'; '.join(who[finding.id])}\n"
-                        f"  {finding_page(base, finding.id)}")
-            for (team, address), lines in lines_by_team.items():
-                enqueue_email(
-                    session, dedupe_key=f"digest:{code}:{team}:{waiting[0].id}-{waiting[-1].id}", to=address,
-                    kind="digest", authority_code=code,
-                    subject=f"Crosscheck daily digest: {len(lines)} finding{'s' if len(lines) != 1 else ''} for {authority.name}",
-                    body="\n".join([f"Findings for {authority.name} since the last digest:", "", *lines, "",
-                                    "Open each finding to record what you do."]),
-                )
-                queued += 1
-            session.execute(update(DigestItem).where(DigestItem.id.in_([i.id for i in waiting]))
-                            .values(digested_at=now))
-        uow.commit()
-    return queued
 
 
 def hold(uow: UnitOfWork, authority_code: str, changes: list[tuple[Finding, str]]) -> int:
@@ -234,13 +185,13 @@ def release_held_alerts(uow: UnitOfWork, authority: Authority, *, now: datetime 
     now = now or utc_now()
     findings = {f.id: f for f in session.execute(
         select(Finding).where(Finding.id.in_({h.finding_id for h in held}))).scalars()}
-    who = _who(uow, findings.values(), authority.code)
+    who = licences_seen_by(uow, findings.values(), authority.code)
     base = uow.settings.public_base_url
     by_team: dict[tuple[str, str], list[HeldAlert]] = defaultdict(list)
     for item in held:
         finding = findings[item.finding_id]
         if finding.status != CLOSED:  # resolved while held: nothing left to do
-            for team in _teams(authority, finding.type):
+            for team in teams_hearing(authority, finding.type):
                 by_team[team].append(item)
     queued = 0
     for (team, address), items in by_team.items():
@@ -254,7 +205,7 @@ def release_held_alerts(uow: UnitOfWork, authority: Authority, *, now: datetime 
             subject=f"Crosscheck: {len(items)} alert{'s' if len(items) != 1 else ''} held until {authority.name} "
                     "set a team email address",
             body="\n".join([f"These alerts for {authority.name} were held because no team email address was set "
-                            "in Crosscheck. They are sent now that one is:", "", *lines, "", _SHARING_NOTE]))
+                            "in Crosscheck. They are sent now that one is:", "", *lines, "", SHARING_NOTE]))
         for item in items:
             item.outbox_id = outbox_id
         queued += 1

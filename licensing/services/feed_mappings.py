@@ -4,6 +4,8 @@ into every feed it sends, pushed, pulled or imported."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 from licensing.actors import Actor
 from licensing.clock import utc_now
@@ -30,6 +32,22 @@ def _check_access(uow: UnitOfWork, caller: Actor, code: str) -> None:
 def get_feed_mapping(uow: UnitOfWork, caller: Actor, code: str) -> dict:
     _check_access(uow, caller, code)
     return feed_mapping_of(uow.session, code).to_json()
+
+
+@dataclass(frozen=True)
+class SavedMapping:
+    mapping: dict  # as FeedMapping.to_json gives it
+    updated_at: datetime
+    updated_by_kind: str  # officer | api_key | service
+
+
+def saved_feed_mapping(uow: UnitOfWork, caller: Actor, code: str) -> SavedMapping | None:
+    """The mapping the authority saved, and when; None when it reads feeds by the standard names."""
+    _check_access(uow, caller, code)
+    record = uow.session.get(FeedMappingRecord, code)
+    if record is None:
+        return None
+    return SavedMapping(FeedMapping.from_json(record.mapping).to_json(), record.updated_at, record.updated_by_kind)
 
 
 def save_feed_mapping(uow: UnitOfWork, caller: Actor, code: str, document: object) -> dict:

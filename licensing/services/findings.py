@@ -23,6 +23,7 @@ from licensing.bootstrap import Crosscheck
 from licensing.clock import london_today, utc_now
 from licensing.errors import Conflict, DomainError, Forbidden, NotFound
 from licensing.findings import FindingFact, LicenceFact, evaluate_findings
+from licensing.findings.ranking import circumstances_from_rules, stake_of
 from licensing.services.alerts import AlertBatch
 from licensing.services.identity import FULL_RUN_SHARE
 from licensing.services.search import viewable_drivers
@@ -31,7 +32,7 @@ from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
 from licensing.store.findings import (
     ACKNOWLEDGED, ACTIONED, CLOSED, DISMISSED, OPEN, Finding, FindingAuthority, FindingEvent, FindingHandling,
-    FindingLicence,
+    FindingLicence, in_rank_order,
 )
 from licensing.store.models import Authority, Licence
 
@@ -163,8 +164,12 @@ def _licence_facts(uow: UnitOfWork, licence_ids: set[int] | None) -> list[Licenc
 def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: set[int] | None,
                cause: Cause | None = None) -> FindingsReport:
     session = uow.session
-    facts = {fact.fact_key: fact for fact in evaluate_findings(licences, today=london_today(),
-                                                               rules=rules_for_scope(uow, licences))}
+    today = london_today()
+    rules = rules_for_scope(uow, licences)
+    facts = {fact.fact_key: fact for fact in evaluate_findings(licences, today=today, rules=rules)}
+    # The scope holds whole people, so what is at stake for each is known here (ranking.py).
+    people = circumstances_from_rules(licences, rules, today=today)
+    stakes = {key: stake_of(fact, people) for key, fact in facts.items()}
 
     # The findings this evaluation speaks for: all of them, or those resting on licences in scope.
     if scope_licences is None:
@@ -191,7 +196,10 @@ def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: 
         finding = by_key.get(key)
         if finding is None:
             new_facts.append(fact)
-        elif finding.status == CLOSED:
+            continue
+        if finding.stake != stakes[key]:
+            finding.stake = stakes[key]  # a ranking, not something an officer is told of
+        if finding.status == CLOSED:
             _apply_fact(uow, finding, fact, now)
             finding.status, finding.closed_at = OPEN, None
             # The fact holds again: every authority looks at it afresh.
@@ -209,20 +217,20 @@ def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: 
             finding.status, finding.closed_at, finding.updated_at = CLOSED, now, now
             _event(uow, finding, "closed", cause=cause, reason="The fact no longer holds")
             closed += 1
-    for finding, fact in _open_findings(uow, new_facts, now, cause):
+    for finding, fact in _open_findings(uow, new_facts, stakes, now, cause):
         alerts.finding_changed(finding, fact, change="opened")
     alerts.enqueue()
     return FindingsReport(len(licences), len(new_facts), updated, closed, reopened)
 
 
-def _open_findings(uow: UnitOfWork, facts: list[FindingFact], now,
+def _open_findings(uow: UnitOfWork, facts: list[FindingFact], stakes: dict[str, int], now,
                    cause: Cause | None) -> list[tuple[Finding, FindingFact]]:
     """New findings in a few statements, however many a first load raises."""
     if not facts:
         return []
     rows = [{"type": fact.type, "fact_key": fact.fact_key, "status": OPEN, "severity": fact.severity,
              "summary": fact.summary, "evidence": list(fact.evidence), "licence_ids": list(fact.licence_ids),
-             "driver_ids": list(fact.driver_ids), "fingerprint": fact.fingerprint(), "opened_at": now,
+             "driver_ids": list(fact.driver_ids), "fingerprint": fact.fingerprint(), "stake": stakes[fact.fact_key], "opened_at": now,
              "updated_at": now} for fact in facts]
     table = Finding.__table__
     ids = uow.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
@@ -301,6 +309,7 @@ class FindingView:
     evidence: list[str]
     licence_ids: list[int]
     driver_ids: list[int]
+    stake: int
     opened_at: datetime
     updated_at: datetime
     closed_at: datetime | None
@@ -330,9 +339,8 @@ def _with_own_handling(query, caller: Actor):
                                                  FindingHandling.authority_code == caller.authority_code))
 
 
-def list_findings(uow: UnitOfWork, caller: Actor, *, types: Iterable[str] = (), statuses: Iterable[str] = (),
-                  page: int, page_size: int, opened_since: datetime | None = None) -> tuple[list[FindingView], int]:
-    """The caller's findings; `statuses` filters on the caller's own status."""
+def _filtered(caller: Actor, *, types: Iterable[str] = (), statuses: Iterable[str] = (),
+              opened_since: datetime | None = None, other_authority: str | None = None, leave_out: Iterable[str] = ()):
     query = _with_own_handling(select(Finding), caller)
     if opened_since is not None:
         query = query.where(Finding.opened_at >= opened_since)
@@ -340,12 +348,57 @@ def list_findings(uow: UnitOfWork, caller: Actor, *, types: Iterable[str] = (), 
         query = query.where(Finding.id.in_(_concerning(caller)))
     if types:
         query = query.where(Finding.type.in_(list(types)))
+    if leave_out:
+        query = query.where(Finding.type.not_in(list(leave_out)))
     if statuses:
         query = query.where(_own_status(caller).in_(list(statuses)))
+    if other_authority is not None:
+        query = query.where(Finding.id.in_(select(FindingAuthority.finding_id)
+                                           .where(FindingAuthority.authority_code == other_authority)))
+    return query
+
+
+def list_findings(uow: UnitOfWork, caller: Actor, *, types: Iterable[str] = (), statuses: Iterable[str] = (),
+                  page: int, page_size: int, opened_since: datetime | None = None, other_authority: str | None = None,
+                  leave_out: Iterable[str] = (), ranked: bool = False) -> tuple[list[FindingView], int]:
+    """The caller's findings; `statuses` filters on the caller's own status, `other_authority` keeps
+    those that also concern that authority, `leave_out` drops types shown another way. Most
+    recently changed first, or `ranked` by what is at stake (licensing/findings/ranking.py)."""
+    query = _filtered(caller, types=types, statuses=statuses, opened_since=opened_since,
+                      other_authority=other_authority, leave_out=leave_out)
     total = uow.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = uow.session.execute(query.order_by(Finding.updated_at.desc(), Finding.id.desc())
-                               .offset((page - 1) * page_size).limit(page_size)).scalars().all()
+    ordered = in_rank_order(query) if ranked else query.order_by(Finding.updated_at.desc(), Finding.id.desc())
+    rows = uow.session.execute(ordered.offset((page - 1) * page_size).limit(page_size)).scalars().all()
     return _views(uow, caller, list(rows)), total
+
+
+@dataclass(frozen=True)
+class AuthorityGroup:
+    """The caller's findings of one type shared with one other authority: one row however many."""
+
+    authority_code: str
+    authority_name: str
+    count: int
+    stake: int  # the highest stake among them
+
+
+def findings_by_other_authority(uow: UnitOfWork, caller: Actor, finding_type: str, *, statuses: Iterable[str] = (),
+                                opened_since: datetime | None = None) -> list[AuthorityGroup]:
+    """The caller's findings of a type counted per other authority they concern (for out of area:
+    the licensing authority, seen from where the drivers live, and the reverse); highest stake,
+    then most findings, first. An authority's own code is never a group."""
+    if caller.authority_code is None:
+        return []
+    found = _filtered(caller, types=[finding_type], statuses=statuses, opened_since=opened_since).subquery()
+    other = FindingAuthority.authority_code
+    rows = uow.session.execute(
+        select(other, Authority.name, func.count(), func.max(found.c.stake))
+        .join(found, found.c.id == FindingAuthority.finding_id)
+        .join(Authority, Authority.code == other)
+        .where(other != caller.authority_code)
+        .group_by(other, Authority.name)).all()
+    groups = [AuthorityGroup(code, name, count, stake or 0) for code, name, count, stake in rows]
+    return sorted(groups, key=lambda group: (-group.stake, -group.count, group.authority_name))
 
 
 def get_finding(uow: UnitOfWork, caller: Actor, finding_id: int) -> FindingView:
@@ -414,7 +467,7 @@ def _views(uow: UnitOfWork, caller: Actor, findings: list[Finding], *, detail: b
             status=CLOSED if finding.status == CLOSED or caller.authority_code is None else own_status,
             severity=finding.severity, summary=finding.summary, evidence=list(finding.evidence),
             licence_ids=list(finding.licence_ids), driver_ids=[d for d in finding.driver_ids if d in drivers],
-            opened_at=finding.opened_at, updated_at=finding.updated_at, closed_at=finding.closed_at,
+            stake=finding.stake, opened_at=finding.opened_at, updated_at=finding.updated_at, closed_at=finding.closed_at,
             handling=None if caller.authority_code is None else disclosure.handling(
                 authority_code=caller.authority_code, status=own_status, changed_at=own.changed_at if own else None,
                 reason=own.reason if own else None, changed_by_kind=own.changed_by_kind if own else None,

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
 from licensing.clock import utc_now
+from licensing.findings.ranking import RANKED_BY
 from licensing.store.types import UtcDateTime
 
 # A finding is open while its fact holds and closed when it stops holding: only the register
@@ -28,11 +29,20 @@ class Finding(SQLModel, table=True):
     licence_ids: list = Field(sa_type=JSON)
     driver_ids: list = Field(sa_type=JSON)
     fingerprint: str = Field(max_length=64)
+    # What is at stake (licensing/findings/ranking.py), worked out at each refresh: the ranking.
+    stake: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     opened_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UtcDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
-    __table_args__ = (Index("ix_finding_status_type", "status", "type"),)
+    __table_args__ = (Index("ix_finding_status_type", "status", "type"),
+                      Index("ix_finding_rank", "stake", "opened_at"))
+
+
+def in_rank_order(query):
+    """The query's findings ranked by what is at stake, as licensing.findings.ranking.rank_key
+    ranks them: each of RANKED_BY, highest first."""
+    return query.order_by(*(getattr(Finding, name).desc() for name in RANKED_BY))
 
 
 class FindingAuthority(SQLModel, table=True):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from licensing import disclosure
-from licensing.services import alerts
+from licensing.services import digest
 from licensing.store.outbox import OutboxMessage
 from tests.conftest import bearer
 from tests.integration.boundaries import build_register, held_back_from
@@ -25,7 +25,7 @@ def _summaries_of(data, licence_id: int) -> list[dict]:
 def test_every_output_shows_another_authoritys_record_only_as_the_rule_allows(crosscheck, web, api_key):
     register = build_register(crosscheck, web, api_key)
     manchester, w100 = bearer(register.keys["sharing"]), register.ids["own_licence"]
-    alerts.send_digests(crosscheck)
+    digest.send_digests(crosscheck)
 
     search = web.post("/api/v1/searches", headers=manchester, json={
         "surname": "Hussain", "forenames": "Muhammad Imran", "date_of_birth": "1984-07-09", "reason": "enforcement"})

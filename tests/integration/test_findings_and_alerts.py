@@ -9,7 +9,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from licensing.mail import SmtpBackend
-from licensing.services import alerts, outbox, pipeline
+from licensing.services import digest, outbox, pipeline
 from licensing.actors import Actor
 from licensing.services.authorities import update_authority_settings
 from licensing.store.outbox import OutboxMessage
@@ -69,15 +69,15 @@ def test_a_driver_licensed_out_of_area_is_flagged_to_the_home_authority(crossche
 def test_out_of_area_goes_in_the_daily_digest_not_at_once(crosscheck, web, keys):
     send(crosscheck, web, keys[WOLVERHAMPTON], feed(TARIQ_WOLVERHAMPTON))
     assert outbox_messages(crosscheck) == []
-    assert alerts.send_digests(crosscheck) == 1
-    digest, = outbox_messages(crosscheck)
-    assert digest.to_address == "enforcement@manchester.example" and digest.kind == "digest"
+    assert digest.send_digests(crosscheck) == 1
+    sent, = outbox_messages(crosscheck)
+    assert sent.to_address == "enforcement@manchester.example" and sent.kind == "digest"
     # Manchester is told who licenses the driver and whom to ask; the name and licence number as
     # Wolverhampton recorded them stay with Wolverhampton (docs/privacy.md).
-    assert "Wolverhampton" in digest.body and "ask licensing@wolverhampton.example" in digest.body
-    assert "MAHMOOD" not in digest.body.upper() and "W1" not in digest.body
-    assert "/findings/" in digest.body and "/api/v1/" not in digest.body
-    assert alerts.send_digests(crosscheck) == 0  # nothing new since
+    assert "Wolverhampton" in sent.body and "ask licensing@wolverhampton.example" in sent.body
+    assert "MAHMOOD" not in sent.body.upper() and "W1" not in sent.body
+    assert "/findings/" in sent.body and "/api/v1/" not in sent.body
+    assert digest.send_digests(crosscheck) == 0  # nothing new since
 
 
 def test_a_revocation_elsewhere_is_alerted_at_once_and_raised_only_once(crosscheck, web, keys):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from licensing.actors import Actor
-from licensing.services import alerts, operations, pipeline
+from licensing.services import digest, operations, pipeline
 from licensing.services.authorities import update_authority_settings
 from licensing.store.outbox import OutboxMessage
 from tests.conftest import bearer
@@ -66,7 +66,7 @@ def test_alerts_for_an_authority_without_an_address_are_held_shown_and_sent_once
 def test_a_daily_digest_for_an_authority_without_an_address_is_held_not_marked_sent(crosscheck, web, api_key):
     post(web, api_key(WOLVERHAMPTON), TARIQ_WOLVERHAMPTON)  # out of area: Manchester's daily digest
     pipeline.process_feeds(crosscheck)
-    assert alerts.send_digests(crosscheck) == 0
+    assert digest.send_digests(crosscheck) == 0
     held, = operations.service_status(crosscheck)["undelivered_alerts"]
     assert (held["authority_code"], held["count"]) == (MANCHESTER, 1)
     with crosscheck.unit_of_work() as uow:

@@ -79,3 +79,21 @@ def cheap_password_hashing():
         yield
     finally:
         users._hasher = saved
+
+
+# Two more drivers living in Manchester, neither with anything against them: one licensed by
+# Wolverhampton (beside Tariq, whom Manchester revoked), one by Bolton.
+SALMA_WOLVERHAMPTON = ("W3,private_hire_driver,active,2025-02-01,2028-02-01,BIBI,Salma,1990-05-05,,,"
+                       "2 Wilmslow Road,M14 5AB")
+OWEN_BOLTON = "B7,hackney_carriage_driver,active,2025-03-01,2028-03-01,PRICE,Owen,1985-07-07,,,3 Wilmslow Road,M14 5AB"
+
+
+def load_out_of_area(crosscheck) -> None:
+    """After load_register: Manchester has three drivers licensed elsewhere living in its area
+    (two by Wolverhampton, one by Bolton) and an enforcement officer to see them."""
+    for code, rows in ((WOLVERHAMPTON, (TARIQ_WOLVERHAMPTON, LOCAL_DRIVER, SALMA_WOLVERHAMPTON)),
+                       (BOLTON, (OWEN_BOLTON,))):
+        with crosscheck.unit_of_work() as uow:
+            feeds.receive_feed(uow, authority_code=code, body=feed(*rows), content_type="text/csv", source="import")
+        pipeline.process_feeds(crosscheck)
+    add_user(crosscheck, "enforcement_officer", MANCHESTER)
