@@ -15,11 +15,13 @@ import sys
 import time
 
 from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
 
 from benchmarks.common import REPO, emit, fresh_database
 from licensing.services import feeds, pipeline
 from licensing.actors import Actor
 from licensing.services.authorities import update_authority_settings
+from licensing.store.findings import Finding
 from licensing.synthetic import feed_csv, generate_register
 
 MANCHESTER, WOLVERHAMPTON = "E08000003", "E08000031"
@@ -78,6 +80,20 @@ def run_worker_until_alerted(app, smtp, inbox: Inbox, post, expected: set[str]) 
     return posted
 
 
+def adverse_findings(app) -> int:
+    with app.unit_of_work(write=False) as uow:
+        return uow.session.execute(select(func.count()).select_from(Finding)
+                                   .where(Finding.type == "adverse_elsewhere")).scalar_one()
+
+
+def report(db: str, findings: int, inbox: Inbox, posted: float) -> None:
+    """From the feed being received to each alert accepted by the relay."""
+    times = [at - posted for at, _ in inbox.accepted]
+    emit({"db": db, "findings": findings, "emails": len(inbox.accepted),
+          "first_alert_s": round(min(times), 1) if times else None,
+          "all_alerts_s": round(max(times), 1) if times else None})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=("sqlite", "postgresql"), required=True)
@@ -106,17 +122,8 @@ def main() -> None:
         # Every team of both authorities hears of it: enforcement and licensing, licensing and home.
         posted = run_worker_until_alerted(app, smtp, inbox, post, {
             f"{team}@{code}.example" for code in (MANCHESTER, WOLVERHAMPTON) for team in ("enforcement", "licensing")})
-        with app.unit_of_work(write=False) as uow:
-            from sqlalchemy import func, select
-
-            from licensing.store.findings import Finding
-
-            findings = uow.session.execute(select(func.count()).select_from(Finding)
-                                           .where(Finding.type == "adverse_elsewhere")).scalar_one()
-    times = [at - posted for at, _ in inbox.accepted]
-    emit({"db": args.db, "findings": findings, "emails": len(inbox.accepted),
-          "first_alert_s": round(min(times), 1) if times else None,
-          "all_alerts_s": round(max(times), 1) if times else None})
+        findings = adverse_findings(app)
+    report(args.db, findings, inbox, posted)
 
 
 if __name__ == "__main__":

@@ -13,15 +13,14 @@ import csv
 import io
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
 
-from benchmarks.alert_latency import MANCHESTER, WOLVERHAMPTON, Inbox, _free_port, _registers, run_worker_until_alerted
-from benchmarks.common import emit, fresh_database
+from benchmarks.alert_latency import (MANCHESTER, WOLVERHAMPTON, Inbox, _free_port, _registers, adverse_findings, report,
+                                      run_worker_until_alerted)
+from benchmarks.common import fresh_database
 from licensing.actors import Actor
 from licensing.feeds.decisions import COLUMNS
 from licensing.services import feeds, pipeline
 from licensing.services.authorities import update_authority_settings
-from licensing.store.findings import Finding
 
 
 def _decisions_feed(licensed: bytes) -> bytes:
@@ -62,13 +61,8 @@ def main() -> None:
 
         posted = run_worker_until_alerted(app, smtp, inbox, post,
                                           {f"{team}@{WOLVERHAMPTON}.example" for team in ("enforcement", "licensing")})
-        with app.unit_of_work(write=False) as uow:
-            findings = uow.session.execute(select(func.count()).select_from(Finding)
-                                           .where(Finding.type == "adverse_elsewhere")).scalar_one()
-    times = [at - posted for at, _ in inbox.accepted]
-    emit({"db": args.db, "findings": findings, "emails": len(inbox.accepted),
-          "first_alert_s": round(min(times), 1) if times else None,
-          "all_alerts_s": round(max(times), 1) if times else None})
+        findings = adverse_findings(app)
+    report(args.db, findings, inbox, posted)
 
 
 if __name__ == "__main__":
