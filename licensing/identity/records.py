@@ -60,7 +60,7 @@ def prepare(record: IdentityRecord) -> PreparedRecord:
         surname=name_part(record.surname),
         forenames=name_part(record.forenames),
         date_of_birth=dob,
-        dob_digits=dob.strftime("%Y%m%d") if dob else "",
+        dob_digits=f"{dob.year:04d}{dob.month:02d}{dob.day:02d}" if dob else "",  # strftime drops leading zeros of years < 1000
         dln=dln,
         dln_well_formed=bool(dln) and is_well_formed_gb_driving_licence_number(dln),
         ni=ni,

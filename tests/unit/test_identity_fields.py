@@ -103,6 +103,11 @@ class TestComparisons:
         assert levels(a, record(2, dln="NOT A NUMBER"))["dln"] == "different"
         assert levels(a, record(2, dln=None))["dln"] == "missing"
 
+    def test_a_date_of_birth_before_the_year_1000_is_compared_digit_for_digit(self):
+        # A mistyped year (0371 for 1971) is still a date; it is a slip of two digits, not a fault.
+        assert levels(record(born=date(371, 11, 6)), record(2))["dob"] not in ("identical", "missing")
+        assert levels(record(born=date(371, 11, 6)), record(2, born=date(371, 11, 6)))["dob"] == "identical"
+
     def test_address_levels(self):
         a = record(postcode="CF10 1AA", address="1 High Street")
         assert levels(a, record(2, postcode="cf101aa", address="1 HIGH ST."))["address"] in (
