@@ -177,3 +177,19 @@ def list_concerns(uow: UnitOfWork, caller: Actor, *, direction: str, overdue_onl
         query = select(Concern).where(Concern.id.in_(mine))
     rows, total = page_of(uow.session, query, Concern.id.desc(), page=page, page_size=page_size)
     return [(concern, recipients_of(uow.session, concern.id)) for concern in rows], total
+
+
+def concern_of_finding(uow: UnitOfWork, caller: Actor, finding_id: int) -> int:
+    """The concern a concern_shared finding is about, for a page that sends the officer from the
+    finding to the concern; the finding must be one the caller's authority may see."""
+    from licensing.services.findings import get_finding
+    from licensing.store.findings import Finding
+
+    get_finding(uow, caller, finding_id)
+    fact_key = uow.session.get(Finding, finding_id).fact_key
+    prefix = "concern_shared:concern:"
+    if not fact_key.startswith(prefix):
+        raise NotFound(f"Finding {finding_id} is not about a concern")
+    concern_id = int(fact_key.removeprefix(prefix))
+    get_concern(uow, caller, concern_id)
+    return concern_id

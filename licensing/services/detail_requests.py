@@ -112,3 +112,20 @@ def list_requests(uow: UnitOfWork, caller: Actor, *, direction: str, overdue_onl
     # Unanswered first, soonest due first.
     return page_of(uow.session, query, DetailRequest.answered_at.is_(None).desc(), DetailRequest.due_on,
                    DetailRequest.id, page=page, page_size=page_size)
+
+
+def request_detail_about_finding(uow: UnitOfWork, caller: Actor, finding_id: int, *, question: str,
+                                 application_reference: str | None = None) -> DetailRequest:
+    """A request about what an adverse_elsewhere finding rests on (another authority's decision or
+    licence record), asked from the finding itself."""
+    from licensing.store.findings import Finding
+
+    finding_service.get_finding(uow, caller, finding_id)  # must be one the caller may see
+    fact_key = uow.session.get(Finding, finding_id).fact_key
+    # adverse_elsewhere:licence:{held}:{source}, the source being 'decision:{id}' or 'licence:{id}'
+    kind, _, number = fact_key.split(":", 3)[-1].partition(":") if fact_key.startswith("adverse_elsewhere:") else ("", "", "")
+    if kind not in ("decision", "licence"):
+        raise InvalidDetailRequest("This finding rests on no other authority's entry to ask about")
+    subject = {f"{kind}_id": int(number)}
+    return request_detail(uow, caller, question=question, finding_id=finding_id,
+                          application_reference=application_reference, **subject)

@@ -8,9 +8,13 @@ import pytest
 from tests.integration.pages.register import (
     BOLTON, PASSWORD, ROLES, WOLVERHAMPTON, csrf_token, email_of, load_register, sign_in,
 )
+from tests.integration.pages.statutory import load_statutory
 
 SEARCH, ENFORCE, ADMIN, OPERATE = ({"licensing_officer", "enforcement_officer"}, {"enforcement_officer"},
                                    {"authority_admin"}, {"operator"})
+# The statutory register's pages: licensing work, any officer of the authority, and the 2026 power.
+LICENSING, OFFICERS, SUSPEND = ({"licensing_officer", "authority_admin"}, set(ROLES[:3]),
+                                {"enforcement_officer", "authority_admin"})
 # path template, the roles it is for, and whether it shows one authority's object (404 to others).
 PAGES = [
     ("/search", SEARCH, False),
@@ -27,6 +31,22 @@ PAGES = [
     ("/team", ADMIN, False),
     ("/status", OPERATE, False),
     ("/account/two-factor", set(ROLES), False),
+    ("/decisions", LICENSING, False),
+    ("/decisions/new", LICENSING, False),
+    ("/decisions/{decision}", OFFICERS, True),
+    ("/decisions/{decision}/amend", LICENSING, True),
+    ("/decisions/{decision}/appeal", LICENSING, True),
+    ("/decisions/{decision}/withdraw", LICENSING, True),
+    ("/concerns", OFFICERS, False),
+    ("/concerns/new?licence={licence}", SEARCH, False),
+    ("/concerns/{concern}", OFFICERS, True),
+    ("/requests", OFFICERS, False),
+    ("/requests/new?licence={licence}", OFFICERS, False),
+    ("/requests/{request}", OFFICERS, True),
+    ("/suspensions", OFFICERS, False),
+    ("/suspensions/new?licence={licence}", SUSPEND, False),
+    ("/suspensions/{suspension}", OFFICERS, True),
+    ("/overdue", OFFICERS, False),
 ]
 
 
@@ -36,6 +56,7 @@ def register(crosscheck):
 
 
 def test_every_page_answers_each_role_of_each_authority_as_it_should(crosscheck, web, register):
+    register = register | load_statutory(crosscheck)
     officers = [(role, code) for role in ROLES[:3] for code in (WOLVERHAMPTON, BOLTON)] + [("operator", None)]
     for role, code in officers:
         web.cookie_jar.clear() if hasattr(web, "cookie_jar") else None

@@ -1,0 +1,196 @@
+"""The authority's own decisions register: the list, recording a decision, a decision's page (what
+other authorities see beside what stays with the recorder), and amending, recording an appeal's
+outcome or withdrawing it. The same service as the API (licensing/services/decisions.py)."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+
+from api.bounds import body_limit
+from api.pages import pages
+from api.pages.guard import current_actor, for_roles
+from api.pages.render import page
+from api.pages.statutory import (
+    AUTHORITY_OFFICERS, LICENSING, PAGE_SIZE, WORDS, crosscheck, date_from, date_parts, date_values, page_number,
+    pages_total, problems_as_errors,
+)
+from licensing.errors import DomainError
+from licensing.services import decisions as decision_service
+
+TEXT_FIELDS = ("surname", "forenames", "address", "postcode", "ni_number", "driving_licence_number",
+               "licence_number", "reference", "reason")
+CHOICE_FIELDS = ("decision", "licence_type", "grounds")
+DATE_FIELDS = {"decided_on": "the date of the decision", "effective_from": "the date it takes effect",
+               "date_of_birth": "the date of birth"}
+# Where a service's problem with a field shows on the form.
+FIELD_IDS = {name: f"{name}-day" for name in DATE_FIELDS}
+# A reason may be long; a form-encoded body is larger than its text.
+FORM_LIMIT = 128 * 1024
+
+
+@pages.get("/decisions")
+@for_roles(*LICENSING)
+def decisions_page():
+    number = page_number()
+    with crosscheck().unit_of_work(write=False) as uow:
+        decisions, total = decision_service.list_own_decisions(uow, current_actor(), page=number,
+                                                               page_size=PAGE_SIZE)
+    return page("decisions/list.html", title="Your authority's decisions", decisions=decisions, total=total,
+                number=number, pages_total=pages_total(total), words=WORDS, done=request.args.get("done"),
+                page_url=lambda n: url_for("pages.decisions_page", page=n), wide=True)
+
+
+def _read_form(form, errors: dict, *, amending: bool) -> tuple[dict, dict]:
+    """The decision as the form gives it, and the values to show again."""
+    values = {name: form.get(name, "").strip() for name in (*TEXT_FIELDS, *CHOICE_FIELDS, "note")}
+    values |= date_values(form, *DATE_FIELDS)
+    given = {name: values[name] for name in (*TEXT_FIELDS, *CHOICE_FIELDS)}
+    for name, label in DATE_FIELDS.items():
+        given[name] = date_from(form, name, errors, label=label, required=name != "date_of_birth")
+    if values["decision"] not in WORDS["decisions"]:
+        errors["decision"] = "Select the decision your authority made"
+    if values["licence_type"] not in WORDS["decision_licences"]:
+        errors["licence_type"] = "Select the licence the decision is about"
+    if values["grounds"] not in WORDS["grounds"]:
+        errors["grounds"] = "Select the grounds for the decision"
+    if not values["surname"]:
+        errors["surname"] = "Enter the person's surname"
+    if not values["reason"]:
+        errors["reason"] = "Enter the reason for the decision"
+    if amending and not values["note"]:
+        errors["note"] = "Say why the entry is being amended"
+    return given, values
+
+
+@pages.route("/decisions/new", methods=["GET", "POST"])
+@for_roles(*LICENSING)
+@body_limit(FORM_LIMIT)
+def new_decision_page():
+    errors, values = {}, {}
+    if request.method == "POST":
+        given, values = _read_form(request.form, errors, amending=False)
+        if not errors:
+            data = decision_service.DecisionInput(**{name: value or None for name, value in given.items()
+                                                     if name not in ("surname", "reason", "forenames")},
+                                                  surname=given["surname"], reason=given["reason"],
+                                                  forenames=given["forenames"])
+            try:
+                with crosscheck().unit_of_work() as uow:
+                    decision = decision_service.record_decision(uow, current_actor(), data, source="api")
+                    decision_id = decision.id
+            except DomainError as refused:
+                errors = problems_as_errors(refused.details, FIELD_IDS) or {"decision": refused.message}
+            else:
+                return redirect(url_for("pages.decision_page", decision_id=decision_id, done="recorded"))
+    return page("decisions/form.html", title="Record a decision", errors=errors, values=values, words=WORDS,
+                action=url_for("pages.new_decision_page"), amending=False, status=400 if errors else 200,
+                back={"href": url_for("pages.decisions_page"), "text": "Your authority's decisions"})
+
+
+@pages.get("/decisions/<int:decision_id>")
+@for_roles(*AUTHORITY_OFFICERS)
+def decision_page(decision_id: int):
+    with crosscheck().unit_of_work(write=False) as uow:
+        _, seen, events = decision_service.get_decision(uow, current_actor(), decision_id)
+    return page("decisions/decision.html", title=WORDS["decisions"].get(seen["decision"], seen["decision"]),
+                seen=seen, events=events, words=WORDS, done=request.args.get("done"),
+                back={"href": url_for("pages.decisions_page"), "text": "Your authority's decisions"}
+                if seen["own"] else None)
+
+
+@pages.route("/decisions/<int:decision_id>/amend", methods=["GET", "POST"])
+@for_roles(*LICENSING)
+@body_limit(FORM_LIMIT)
+def amend_decision_page(decision_id: int):
+    errors = {}
+    if request.method == "POST":
+        given, values = _read_form(request.form, errors, amending=True)
+        if not errors:
+            change = decision_service.DecisionChange(note=values["note"], changes={
+                name: (value or None) if name not in ("surname", "reason", "forenames") else value
+                for name, value in given.items() if name != "reference"})
+            outcome = _change(decision_id, change, errors)
+            if outcome is not None:
+                return outcome
+        return _amend_form(decision_id, values, errors)
+    seen = _own_decision(decision_id)
+    values = {name: seen.get(name) or "" for name in (*TEXT_FIELDS, *CHOICE_FIELDS)}
+    for name in DATE_FIELDS:
+        values |= date_parts(seen.get(name), name)
+    return _amend_form(decision_id, values, errors)
+
+
+def _amend_form(decision_id: int, values: dict, errors: dict):
+    return page("decisions/form.html", title="Amend the decision", errors=errors, values=values, words=WORDS,
+                action=url_for("pages.amend_decision_page", decision_id=decision_id), amending=True,
+                status=400 if errors else 200,
+                back={"href": url_for("pages.decision_page", decision_id=decision_id), "text": "The decision"})
+
+
+def _change(decision_id: int, change, errors: dict, *, done: str = "amended"):
+    """The change made, and the decision's page; or None with the service's words in `errors`."""
+    try:
+        with crosscheck().unit_of_work() as uow:
+            decision_service.change_decision(uow, current_actor(), decision_id, change)
+    except DomainError as refused:
+        if refused.code == "not_found":
+            raise
+        errors.update(problems_as_errors(refused.details, FIELD_IDS) or {"note": refused.message})
+        return None
+    return redirect(url_for("pages.decision_page", decision_id=decision_id, done=done))
+
+
+def _own_decision(decision_id: int) -> dict:
+    """The decision as its recorder sees it; another authority's answers 404, as an unknown id would."""
+    with crosscheck().unit_of_work(write=False) as uow:
+        _, seen, _ = decision_service.get_decision(uow, current_actor(), decision_id)
+    if not seen["own"]:
+        abort(404)
+    return seen
+
+
+@pages.route("/decisions/<int:decision_id>/appeal", methods=["GET", "POST"])
+@for_roles(*LICENSING)
+def appeal_page(decision_id: int):
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = {"appeal_outcome": request.form.get("appeal_outcome", ""),
+                  "note": request.form.get("note", "").strip()} | date_values(request.form, "appeal_decided_on")
+        if values["appeal_outcome"] not in WORDS["appeals"]:
+            errors["appeal_outcome"] = "Select the appeal's outcome"
+        decided = date_from(request.form, "appeal_decided_on", errors, label="the date of the appeal's outcome",
+                            required=values["appeal_outcome"] not in ("", "pending"))
+        if not values["note"]:
+            errors["note"] = "Say what the court or panel decided, and any reference"
+        if not errors:
+            change = decision_service.DecisionChange(note=values["note"], changes={},
+                                                     appeal_outcome=values["appeal_outcome"],
+                                                     appeal_decided_on=decided)
+            outcome = _change(decision_id, change, errors, done="appeal")
+            if outcome is not None:
+                return outcome
+    else:
+        _own_decision(decision_id)
+    return page("decisions/appeal.html", title="Record an appeal's outcome", errors=errors, values=values,
+                words=WORDS, decision_id=decision_id, status=400 if errors else 200,
+                back={"href": url_for("pages.decision_page", decision_id=decision_id), "text": "The decision"})
+
+
+@pages.route("/decisions/<int:decision_id>/withdraw", methods=["GET", "POST"])
+@for_roles(*LICENSING)
+def withdraw_page(decision_id: int):
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = {"note": request.form.get("note", "").strip()}
+        if not values["note"]:
+            errors["note"] = "Say why the decision is withdrawn"
+        else:
+            outcome = _change(decision_id, decision_service.DecisionChange(note=values["note"], changes={},
+                                                                           withdraw=True), errors, done="withdrawn")
+            if outcome is not None:
+                return outcome
+    else:
+        _own_decision(decision_id)
+    return page("decisions/withdraw.html", title="Withdraw the decision", errors=errors, values=values,
+                decision_id=decision_id, status=400 if errors else 200,
+                back={"href": url_for("pages.decision_page", decision_id=decision_id), "text": "The decision"})
