@@ -12,7 +12,7 @@ from api.pages.guard import current_actor, for_roles
 from api.pages.render import page
 from api.pages.statutory import (
     AUTHORITY_OFFICERS, LICENSING, PAGE_SIZE, WORDS, crosscheck, date_from, date_parts, date_values, page_number,
-    pages_total, problems_as_errors,
+    in_page_order, pages_total, problems_as_errors,
 )
 from licensing.errors import DomainError
 from licensing.services import decisions as decision_service
@@ -24,6 +24,10 @@ DATE_FIELDS = {"decided_on": "the date of the decision", "effective_from": "the 
                "date_of_birth": "the date of birth"}
 # Where a service's problem with a field shows on the form.
 FIELD_IDS = {name: f"{name}-day" for name in DATE_FIELDS}
+# The form's fields from top to bottom, for the error summary.
+PAGE_ORDER = ("decision", "licence_type", "decided_on-day", "effective_from-day", "grounds", "surname", "forenames",
+              "date_of_birth-day", "address", "postcode", "ni_number", "driving_licence_number", "licence_number",
+              "reference", "reason", "note")
 # A reason may be long; a form-encoded body is larger than its text.
 FORM_LIMIT = 128 * 1024
 
@@ -59,6 +63,9 @@ def _read_form(form, errors: dict, *, amending: bool) -> tuple[dict, dict]:
         errors["reason"] = "Enter the reason for the decision"
     if amending and not values["note"]:
         errors["note"] = "Say why the entry is being amended"
+    ordered = in_page_order(errors, PAGE_ORDER)
+    errors.clear()
+    errors.update(ordered)
     return given, values
 
 
@@ -79,7 +86,8 @@ def new_decision_page():
                     decision = decision_service.record_decision(uow, current_actor(), data, source="api")
                     decision_id = decision.id
             except DomainError as refused:
-                errors = problems_as_errors(refused.details, FIELD_IDS) or {"decision": refused.message}
+                errors = in_page_order(problems_as_errors(refused.details, FIELD_IDS), PAGE_ORDER) or {
+                    "decision": refused.message}
             else:
                 return redirect(url_for("pages.decision_page", decision_id=decision_id, done="recorded"))
     return page("decisions/form.html", title="Record a decision", errors=errors, values=values, words=WORDS,

@@ -137,3 +137,8 @@ def record_id(value: str | None) -> int | None:
     except ValueError:
         return None
     return number if 0 < number < 2**31 else None
+
+
+def in_page_order(errors: dict, order: tuple[str, ...]) -> dict:
+    """The error summary lists problems in the order of the fields on the page."""
+    return dict(sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
