@@ -12,7 +12,7 @@ from api.pages import pages
 from api.pages.guard import current_actor, for_roles
 from api.pages.render import page
 from api.pages.statutory import (
-    AUTHORITY_OFFICERS, PAGE_SIZE, RAISING, WORDS, crosscheck, date_from, date_values, page_number, pages_total,
+    AUTHORITY_OFFICERS, PAGE_SIZE, RAISING, WORDS, check_lengths, crosscheck, date_from, date_values, page_number, pages_total,
     problems_as_errors, record_id,
 )
 from licensing.clock import london_today
@@ -58,6 +58,7 @@ def new_concern_page():
             errors["how_known"] = "Select how your authority came to know of it"
         aware = date_from(form, "became_aware_on", errors, label="the date your authority became aware",
                           required=True)
+        check_lengths(values, {"what_happened": 20000, "where": 500}, errors)
         if licence_id is None:
             errors["category"] = "Raise a concern from the person's page, so that it names their licence"
         if not errors:
@@ -103,6 +104,7 @@ def concern_outcome(concern_id: int):
         errors["outcome"] = "Select what your authority decided"
     if not values["consideration"]:
         errors["consideration"] = "Say what your authority considered"
+    check_lengths(values, {"consideration": 20000}, errors)
     decision_id = record_id(values["decision_id"]) if values["decision_id"] else None
     if values["decision_id"] and decision_id is None:
         errors["decision_id"] = "The decision number is the number on your decision's page, like 12"

@@ -11,7 +11,7 @@ from api.pages import pages
 from api.pages.guard import current_actor, for_roles
 from api.pages.render import page
 from api.pages.statutory import (
-    AUTHORITY_OFFICERS, LICENSING, PAGE_SIZE, WORDS, crosscheck, date_from, date_parts, date_values, page_number,
+    AUTHORITY_OFFICERS, LICENSING, PAGE_SIZE, WORDS, check_lengths, crosscheck, date_from, date_parts, date_values, page_number,
     in_page_order, pages_total, problems_as_errors,
 )
 from licensing.errors import DomainError
@@ -24,6 +24,9 @@ DATE_FIELDS = {"decided_on": "the date of the decision", "effective_from": "the 
                "date_of_birth": "the date of birth"}
 # Where a service's problem with a field shows on the form.
 FIELD_IDS = {name: f"{name}-day" for name in DATE_FIELDS}
+# As the API's schema allows.
+LIMITS = {"surname": 200, "forenames": 200, "address": 500, "postcode": 10, "ni_number": 16,
+          "driving_licence_number": 32, "licence_number": 64, "reference": 64, "reason": 20000, "note": 2000}
 # The form's fields from top to bottom, for the error summary.
 PAGE_ORDER = ("decision", "licence_type", "decided_on-day", "effective_from-day", "grounds", "surname", "forenames",
               "date_of_birth-day", "address", "postcode", "ni_number", "driving_licence_number", "licence_number",
@@ -48,7 +51,9 @@ def _read_form(form, errors: dict, *, amending: bool) -> tuple[dict, dict]:
     """The decision as the form gives it, and the values to show again."""
     values = {name: form.get(name, "").strip() for name in (*TEXT_FIELDS, *CHOICE_FIELDS, "note")}
     values |= date_values(form, *DATE_FIELDS)
-    given = {name: values[name] for name in (*TEXT_FIELDS, *CHOICE_FIELDS)}
+    # An empty box is no value; the names and the reason stay text, as the service expects.
+    given = {name: values[name] if name in ("surname", "forenames", "reason") else values[name] or None
+             for name in (*TEXT_FIELDS, *CHOICE_FIELDS)}
     for name, label in DATE_FIELDS.items():
         given[name] = date_from(form, name, errors, label=label, required=name != "date_of_birth")
     if values["decision"] not in WORDS["decisions"]:
@@ -63,6 +68,7 @@ def _read_form(form, errors: dict, *, amending: bool) -> tuple[dict, dict]:
         errors["reason"] = "Enter the reason for the decision"
     if amending and not values["note"]:
         errors["note"] = "Say why the entry is being amended"
+    check_lengths(values, LIMITS, errors)
     ordered = in_page_order(errors, PAGE_ORDER)
     errors.clear()
     errors.update(ordered)
@@ -77,13 +83,11 @@ def new_decision_page():
     if request.method == "POST":
         given, values = _read_form(request.form, errors, amending=False)
         if not errors:
-            data = decision_service.DecisionInput(**{name: value or None for name, value in given.items()
-                                                     if name not in ("surname", "reason", "forenames")},
-                                                  surname=given["surname"], reason=given["reason"],
-                                                  forenames=given["forenames"])
+            data = decision_service.DecisionInput(**given)
             try:
                 with crosscheck().unit_of_work() as uow:
-                    decision = decision_service.record_decision(uow, current_actor(), data, source="api")
+                    # Recorded one by one, as through the API: a decisions feed never withdraws it.
+                    decision = decision_service.record_decision(uow, current_actor(), data)
                     decision_id = decision.id
             except DomainError as refused:
                 errors = in_page_order(problems_as_errors(refused.details, FIELD_IDS), PAGE_ORDER) or {
@@ -115,8 +119,7 @@ def amend_decision_page(decision_id: int):
         given, values = _read_form(request.form, errors, amending=True)
         if not errors:
             change = decision_service.DecisionChange(note=values["note"], changes={
-                name: (value or None) if name not in ("surname", "reason", "forenames") else value
-                for name, value in given.items() if name != "reference"})
+                name: value for name, value in given.items() if name != "reference"})
             outcome = _change(decision_id, change, errors)
             if outcome is not None:
                 return outcome
@@ -170,6 +173,7 @@ def appeal_page(decision_id: int):
                             required=values["appeal_outcome"] not in ("", "pending"))
         if not values["note"]:
             errors["note"] = "Say what the court or panel decided, and any reference"
+        check_lengths(values, {"note": 2000}, errors)
         if not errors:
             change = decision_service.DecisionChange(note=values["note"], changes={},
                                                      appeal_outcome=values["appeal_outcome"],
@@ -192,7 +196,8 @@ def withdraw_page(decision_id: int):
         values = {"note": request.form.get("note", "").strip()}
         if not values["note"]:
             errors["note"] = "Say why the decision is withdrawn"
-        else:
+        check_lengths(values, {"note": 2000}, errors)
+        if not errors:
             outcome = _change(decision_id, decision_service.DecisionChange(note=values["note"], changes={},
                                                                            withdraw=True), errors, done="withdrawn")
             if outcome is not None:

@@ -11,7 +11,9 @@ from api.bounds import body_limit
 from api.pages import pages
 from api.pages.guard import current_actor, for_roles
 from api.pages.render import page
-from api.pages.statutory import AUTHORITY_OFFICERS, PAGE_SIZE, crosscheck, page_number, pages_total, record_id
+from api.pages.statutory import (
+    AUTHORITY_OFFICERS, PAGE_SIZE, check_lengths, crosscheck, page_number, pages_total, record_id,
+)
 from licensing.clock import london_today
 from licensing.errors import DomainError
 from licensing.services import detail_requests as request_service
@@ -48,6 +50,7 @@ def new_request_page():
         values = {name: request.form.get(name, "").strip() for name in ("question", "application_reference")}
         if not values["question"]:
             errors["question"] = "Say what you need to know"
+        check_lengths(values, {"question": 5000, "application_reference": 200}, errors)
         if not subject:
             errors["question"] = "Ask from a search result, a person's page, a decision or a finding"
         if not errors:
@@ -95,6 +98,7 @@ def _request(request_id: int, *, errors: dict, values: dict):
 def answer_request(request_id: int):
     values = {name: request.form.get(name, "").strip() for name in ("answer", "document_reference")}
     errors = {} if values["answer"] else {"answer": "Enter your answer"}
+    check_lengths(values, {"answer": 20000, "document_reference": 500}, errors)
     if not errors:
         try:
             with crosscheck().unit_of_work() as uow:

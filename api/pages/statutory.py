@@ -142,3 +142,10 @@ def record_id(value: str | None) -> int | None:
 def in_page_order(errors: dict, order: tuple[str, ...]) -> dict:
     """The error summary lists problems in the order of the fields on the page."""
     return dict(sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
+
+
+def check_lengths(values: dict, limits: dict[str, int], errors: dict) -> None:
+    """The API's length limits, said on the form (the database would refuse longer values)."""
+    for name, limit in limits.items():
+        if len(values.get(name) or "") > limit:
+            errors.setdefault(name, f"This must be {limit:,} characters or fewer")

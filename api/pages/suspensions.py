@@ -11,7 +11,7 @@ from api.bounds import body_limit
 from api.pages import pages
 from api.pages.guard import current_actor, for_roles
 from api.pages.render import page
-from api.pages.statutory import AUTHORITY_OFFICERS, SUSPENDING, WORDS, crosscheck, record_id
+from api.pages.statutory import AUTHORITY_OFFICERS, SUSPENDING, WORDS, check_lengths, crosscheck, record_id
 from licensing.errors import DomainError
 from licensing.services import suspensions as suspension_service
 
@@ -42,6 +42,7 @@ def new_suspension_page():
             errors["reason"] = "Say why the licence must be suspended now"
         if not values["officer_name"]:
             errors["officer_name"] = "Enter the name of the authorised officer"
+        check_lengths(values, {"reason": 20000, "officer_name": 200}, errors)
         if licence_id is None:
             errors["grounds"] = "Suspend a licence from the person's page, so that it names the licence"
         if not errors:
@@ -82,6 +83,7 @@ def suspension_response(suspension_id: int):
     errors = {}
     if values["action"] not in WORDS["responses"]:
         errors["action"] = "Select what your authority does"
+    check_lengths(values, {"note": 2000}, errors)
     decision_id = record_id(values["decision_id"]) if values["decision_id"] else None
     if values["action"] == "replace" and decision_id is None:
         errors["decision_id"] = "Enter the number of the decision your authority recorded on this licence"

@@ -63,6 +63,8 @@ def test_a_licensing_officer_records_a_decision_then_amends_records_an_appeal_an
         "decided_on-day": future.day, "decided_on-month": future.month, "decided_on-year": future.year}))
     assert refused.status_code == 400 and "in the future" in text(refused)
 
+    too_long = web.post("/decisions/new", data=decision_form(token, postcode="M14 5AA" * 3))
+    assert too_long.status_code == 400 and "10 characters or fewer" in text(too_long)
     recorded = web.post("/decisions/new", data=decision_form(token))
     assert recorded.status_code == 302
     path = recorded.headers["Location"].split("?")[0]
@@ -92,6 +94,9 @@ def test_a_licensing_officer_records_a_decision_then_amends_records_an_appeal_an
         assert (decision.grounds, decision.appeal_outcome, decision.state) == ("road_safety", "allowed", "withdrawn")
 
     # Another authority's officer can neither read it unshown nor change it.
+    token = as_officer(web, "enforcement_officer", WOLVERHAMPTON)
+    assert web.post("/decisions/new", data=decision_form(token)).status_code == 403
+    assert web.post(f"{path}/withdraw", data={"csrf_token": token, "note": "not my role"}).status_code == 403
     token = as_officer(web, "licensing_officer", BOLTON, "/decisions/new")
     assert web.get(path).status_code == 404
     assert web.post(f"{path}/withdraw", data={"csrf_token": token, "note": "not ours"}).status_code == 404
