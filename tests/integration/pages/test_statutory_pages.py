@@ -17,6 +17,7 @@ from licensing.store.decisions import Decision
 from licensing.store.detail_requests import DetailRequest
 from licensing.store.findings import Finding
 from licensing.store.models import Licence
+from licensing.store.outbox import OutboxMessage
 from tests.integration.pages.register import BOLTON, WOLVERHAMPTON, csrf_token, email_of, load_register, sign_in
 
 
@@ -136,6 +137,11 @@ def test_a_concern_raised_from_the_person_page_is_answered_by_the_licensing_auth
     assert answered.status_code == 302
     assert web.post(f"{concern}/outcome", data={"csrf_token": token, "outcome": "warning",
                                                 "consideration": "again"}).status_code == 409
+
+    with crosscheck.unit_of_work(write=False) as uow:
+        told = uow.session.execute(select(OutboxMessage).where(OutboxMessage.subject.like("%decision on a concern%"))
+                                   ).scalar_one()
+    assert f"{concern}\n" in told.body and "/api/v1/" not in told.body  # the email links to the page
 
     as_officer(web, "licensing_officer", BOLTON)
     page = text(web.get(concern))
