@@ -137,6 +137,10 @@ def test_a_concern_raised_from_the_person_page_is_answered_by_the_licensing_auth
     assert answered.status_code == 302
     assert web.post(f"{concern}/outcome", data={"csrf_token": token, "outcome": "warning",
                                                 "consideration": "again"}).status_code == 409
+    token = as_officer(web, "enforcement_officer", BOLTON, "/concerns")
+    # The sender cannot answer its own concern; an authority it was not sent to cannot see it.
+    assert web.post(f"{concern}/outcome", data={"csrf_token": token, "outcome": "no_action",
+                                                "consideration": "ours"}).status_code == 403
 
     with crosscheck.unit_of_work(write=False) as uow:
         told = uow.session.execute(select(OutboxMessage).where(OutboxMessage.subject.like("%decision on a concern%"))
@@ -202,6 +206,9 @@ def test_an_enforcement_officer_suspends_a_licence_issued_elsewhere_and_the_issu
                                                      "note": "Kept while we investigate"}).status_code == 302
     as_officer(web, "enforcement_officer", BOLTON)
     assert "Confirmed by the issuing authority" in text(web.get(suspension))
+    # The licence shows as suspended wherever it is shown: here, the issuer's own person page.
+    as_officer(web, "licensing_officer", WOLVERHAMPTON)
+    assert "immediately suspended by Bolton Metropolitan Borough Council" in text(web.get(f"/people/{register['driver']}"))
 
 
 def test_the_overdue_lists_show_what_is_late_for_the_authority_only(crosscheck, web, register):
