@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from licensing.actors import Role
 from licensing.clock import london_today, utc_now
+from licensing.services import concerns, detail_requests
 from licensing.services.notices import notify
 from licensing.services.suspensions import lapse_ended
 from licensing.statutory.settings import statutory_settings
@@ -72,8 +73,6 @@ class OverdueWork:
 
 def overdue_for(uow, caller, *, page_size: int = 100) -> OverdueWork:
     """The four overdue lists of one authority, each its first `page_size` items and its total."""
-    from licensing.services import concerns, detail_requests
-
     lists, totals = {}, {}
     for name, service, direction in (("concerns_to_answer", concerns.list_concerns, "received"),
                                      ("concerns_sent_late", concerns.list_concerns, "sent"),
