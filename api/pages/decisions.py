@@ -24,6 +24,16 @@ DATE_FIELDS = {"decided_on": "the date of the decision", "effective_from": "the 
                "date_of_birth": "the date of birth"}
 # Where a service's problem with a field shows on the form.
 FIELD_IDS = {name: f"{name}-day" for name in DATE_FIELDS}
+# Recording a decision asks a page at a time, then shows the answers to check.
+STEPS = ("decision", "person", "reason", "check")
+STEP_TITLES = {"decision": "The decision", "person": "The person, as your records name them",
+               "reason": "The reason", "check": "Check the decision before you record it"}
+STEP_FIELDS = {
+    "decision": ("decision", "licence_type", "decided_on", "effective_from", "grounds"),
+    "person": ("surname", "forenames", "date_of_birth", "address", "postcode", "ni_number", "driving_licence_number",
+               "licence_number", "reference"),
+    "reason": ("reason",),
+}
 # As the API's schema allows.
 LIMITS = {"surname": 200, "forenames": 200, "address": 500, "postcode": 10, "ni_number": 16,
           "driving_licence_number": 32, "licence_number": 64, "reference": 64, "reason": 20000, "note": 2000}
@@ -79,24 +89,55 @@ def _read_form(form, errors: dict, *, amending: bool) -> tuple[dict, dict]:
 @for_roles(*LICENSING)
 @body_limit(FORM_LIMIT)
 def new_decision_page():
-    errors, values = {}, {}
-    if request.method == "POST":
-        given, values = _read_form(request.form, errors, amending=False)
-        if not errors:
-            data = decision_service.DecisionInput(**given)
-            try:
-                with crosscheck().unit_of_work() as uow:
-                    # Recorded one by one, as through the API: a decisions feed never withdraws it.
-                    decision = decision_service.record_decision(uow, current_actor(), data)
-                    decision_id = decision.id
-            except DomainError as refused:
-                errors = in_page_order(problems_as_errors(refused.details, FIELD_IDS), PAGE_ORDER) or {
-                    "decision": refused.message}
-            else:
-                return redirect(url_for("pages.decision_page", decision_id=decision_id, done="recorded"))
-    return page("decisions/form.html", title="Record a decision", errors=errors, values=values, words=WORDS,
-                action=url_for("pages.new_decision_page"), amending=False, status=400 if errors else 200,
-                back={"href": url_for("pages.decisions_page"), "text": "Your authority's decisions"})
+    """A page at a time: the decision, the person, the reason, then a check of what others will see
+    and what stays with the authority. Each page posts every answer so far; nothing is recorded
+    until the check is confirmed."""
+    if request.method == "GET":
+        return _step("decision", values={}, given={}, errors={})
+    errors = {}
+    given, values = _read_form(request.form, errors, amending=False)
+    if request.form.get("go") in STEPS:  # Back, or Change on the check page
+        return _step(request.form["go"], values=values, given=given, errors={})
+    step = request.form.get("step") if request.form.get("step") in STEPS else "decision"
+    answered = STEPS[:STEPS.index(step) + 1]
+    errors = {field: message for field, message in errors.items() if _step_of(field) in answered}
+    if errors:
+        return _step_with_errors(errors, values=values, given=given)
+    if step != "check":
+        return _step(STEPS[STEPS.index(step) + 1], values=values, given=given, errors={})
+    try:
+        with crosscheck().unit_of_work() as uow:
+            # Recorded one by one, as through the API: a decisions feed never withdraws it.
+            decision_id = decision_service.record_decision(uow, current_actor(),
+                                                           decision_service.DecisionInput(**given)).id
+    except DomainError as refused:
+        errors = problems_as_errors(refused.details, FIELD_IDS) or {"decision": refused.message}
+        return _step_with_errors(errors, values=values, given=given)
+    return redirect(url_for("pages.decision_page", decision_id=decision_id, done="recorded"))
+
+
+def _step_of(field: str) -> str:
+    """The page a field is on (a date's message sits on its day box, `decided_on-day`)."""
+    name = field.split("-")[0]
+    return next((step for step, names in STEP_FIELDS.items() if name in names), "decision")
+
+
+def _step_with_errors(errors: dict, *, values: dict, given: dict):
+    """The first page with a problem, showing that page's problems."""
+    step = next(step for step in STEPS if any(_step_of(field) == step for field in errors))
+    return _step(step, values=values, given=given, status=400,
+                 errors=in_page_order({f: m for f, m in errors.items() if _step_of(f) == step}, PAGE_ORDER))
+
+
+def _step(step: str, *, values: dict, given: dict, errors: dict, status: int = 200):
+    number = STEPS.index(step) + 1
+    return page("decisions/new.html", title=STEP_TITLES[step], errors=errors, values=values, given=given,
+                words=WORDS, step=step, number=number, previous=STEPS[number - 2] if number > 1 else None,
+                on_this_page={f"{name}-{part}" if name in DATE_FIELDS else name
+                              for name in STEP_FIELDS.get(step, ()) for part in ("day", "month", "year")},
+                status=status,
+                back={"href": url_for("pages.decisions_page"), "text": "Your authority's decisions"}
+                if step == "decision" else None)
 
 
 @pages.get("/decisions/<int:decision_id>")

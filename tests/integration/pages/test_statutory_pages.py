@@ -53,20 +53,32 @@ def text(response) -> str:
 def test_a_licensing_officer_records_a_decision_then_amends_records_an_appeal_and_withdraws_it(crosscheck, web,
                                                                                               register):
     token = as_officer(web, "licensing_officer", WOLVERHAMPTON, "/decisions/new")
-    empty = web.post("/decisions/new", data={"csrf_token": token})
+    # A page at a time: the decision's own questions first, each problem in the summary in page order.
+    empty = web.post("/decisions/new", data={"csrf_token": token, "step": "decision"})
     assert empty.status_code == 400
-    for message in ("There is a problem", "Select the decision your authority made", "Enter the person's surname",
-                    'href="#decided_on-day"'):
+    for message in ("There is a problem", "Select the decision your authority made", 'href="#decided_on-day"'):
         assert message in text(empty)
-    assert text(empty).index('href="#decision"') < text(empty).index('href="#decided_on-day"')  # page order
+    assert "Enter the person's surname" not in text(empty)  # asked on the next page
+    assert text(empty).index('href="#decision"') < text(empty).index('href="#decided_on-day"')
+    first = decision_form(token, step="decision", surname="", reason="")
+    person = web.post("/decisions/new", data=first)
+    assert person.status_code == 200 and "The person, as your records name them" in text(person)
+    assert 'type="hidden" name="decision" value="revoked"' in text(person)  # earlier answers travel in the form
+    assert "Enter the person" not in text(person)
+    missing = web.post("/decisions/new", data=first | {"step": "person"})
+    assert missing.status_code == 400 and "Enter the person's surname" in text(missing)
+    check = web.post("/decisions/new", data=decision_form(token, step="reason"))
+    assert "Check the decision before you record it" in text(check) and "What other authorities will see" in text(check)
+    back = web.post("/decisions/new", data=decision_form(token, step="check", go="person"))
+    assert 'value="Mahmood"' in text(back) and "The person, as your records name them" in text(back)
     future = london_today() + timedelta(days=5)
-    refused = web.post("/decisions/new", data=decision_form(token, **{
+    refused = web.post("/decisions/new", data=decision_form(token, step="check", **{
         "decided_on-day": future.day, "decided_on-month": future.month, "decided_on-year": future.year}))
-    assert refused.status_code == 400 and "in the future" in text(refused)
-
-    too_long = web.post("/decisions/new", data=decision_form(token, postcode="M14 5AA" * 3))
+    assert refused.status_code == 400 and "in the future" in text(refused) and "The decision" in text(refused)
+    too_long = web.post("/decisions/new", data=decision_form(token, step="check", postcode="M14 5AA" * 3))
     assert too_long.status_code == 400 and "10 characters or fewer" in text(too_long)
-    recorded = web.post("/decisions/new", data=decision_form(token))
+
+    recorded = web.post("/decisions/new", data=decision_form(token, step="check"))
     assert recorded.status_code == 302
     path = recorded.headers["Location"].split("?")[0]
     page = text(web.get(recorded.headers["Location"]))
@@ -96,7 +108,7 @@ def test_a_licensing_officer_records_a_decision_then_amends_records_an_appeal_an
 
     # Another authority's officer can neither read it unshown nor change it.
     token = as_officer(web, "enforcement_officer", WOLVERHAMPTON)
-    assert web.post("/decisions/new", data=decision_form(token)).status_code == 403
+    assert web.post("/decisions/new", data=decision_form(token, step="check")).status_code == 403
     assert web.post(f"{path}/withdraw", data={"csrf_token": token, "note": "not my role"}).status_code == 403
     token = as_officer(web, "licensing_officer", BOLTON, "/decisions/new")
     assert web.get(path).status_code == 404
