@@ -161,3 +161,26 @@ def test_a_file_uploaded_from_the_pages_is_a_feed_the_api_reports_too(crosscheck
     feed_id = int(sent.headers["Location"].rsplit("/", 1)[1])
     reported = web.get(f"/api/v1/feeds/{feed_id}", headers=bearer(api_key(BOLTON)))
     assert reported.status_code == 200 and reported.json["source"] == "upload"
+
+
+# Pages that, opened by address, only send the officer on: a concern's finding to the concern
+# (test_statutory_pages.py), and a new API key, shown once just after it is made (test_journeys.py).
+REDIRECTS = {"/findings/*/concern", "/api-keys/new"}
+
+
+def test_every_page_for_some_roles_is_in_the_matrix_with_those_roles(web):
+    import re
+
+    def shape(path: str) -> str:
+        return re.sub(r"<[^>]+>|\{[^}]+\}", "*", path.split("?")[0])
+
+    listed = {shape(template): roles for template, roles, _ in PAGES}
+    app = web.application
+    for rule in app.url_map.iter_rules():
+        roles = getattr(app.view_functions[rule.endpoint], "roles", None)
+        if not rule.endpoint.startswith("pages.") or "GET" not in rule.methods or roles is None:
+            continue
+        if shape(rule.rule) in REDIRECTS:
+            continue
+        assert shape(rule.rule) in listed, f"{rule.rule} is not in the page matrix"
+        assert set(roles) == listed[shape(rule.rule)], f"{rule.rule}: the matrix and the page disagree on roles"
