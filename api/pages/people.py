@@ -10,6 +10,7 @@ from flask import current_app, request, url_for
 from api.pages import pages
 from api.pages.guard import SEARCHERS, current_actor, for_roles
 from api.pages.render import page
+from api.pages.statutory import WORDS
 from licensing.identity.search import SearchQuery
 from licensing.services import search as search_service
 
@@ -69,7 +70,7 @@ def search_results():
     except search_service.SearchRefused as refused:
         return _search_form(values=values, errors={"surname": refused.message}, status=400)
     return page("people/results.html", title="Search results", results=outcome.results,
-                search_id=outcome.search_id, reason=REASON_TEXT[values["reason"]], wide=True,
+                search_id=outcome.search_id, reason=REASON_TEXT[values["reason"]], wide=True, words=WORDS,
                 back={"href": url_for("pages.search_page"), "text": "New search"})
 
 
@@ -81,7 +82,7 @@ def person_page(driver_id: int):
         return page("people/merged.html", title="This record has moved", merged_into=view.merged_into)
     own = [licence for licence in view.licences if licence.own]
     return page("people/person.html", title=_name(own) or f"Driver {driver_id}", view=view, own=own,
-                others=[licence for licence in view.licences if not licence.own], wide=True,
+                others=[licence for licence in view.licences if not licence.own], wide=True, words=WORDS,
                 back={"href": url_for("pages.search_page"), "text": "Search again"})
 
 

@@ -10,10 +10,16 @@ from licensing.services.users import ROLE_NAMES
 
 # What each role's menu offers, in order: (endpoint, text).
 MENUS = {
-    Role.LICENSING_OFFICER: [("pages.search_page", "Search")],
-    Role.ENFORCEMENT_OFFICER: [("pages.findings_page", "Findings"), ("pages.search_page", "Search")],
+    Role.LICENSING_OFFICER: [("pages.search_page", "Search"), ("pages.decisions_page", "Decisions"),
+                             ("pages.concerns_page", "Concerns"), ("pages.requests_page", "Requests"),
+                             ("pages.overdue_page", "Overdue")],
+    Role.ENFORCEMENT_OFFICER: [("pages.findings_page", "Findings"), ("pages.search_page", "Search"),
+                               ("pages.concerns_page", "Concerns"), ("pages.requests_page", "Requests"),
+                               ("pages.suspensions_page", "Suspensions"),
+                               ("pages.overdue_page", "Overdue")],
     Role.AUTHORITY_ADMIN: [("pages.feeds_page", "Feeds"), ("pages.users_page", "Users"),
-                           ("pages.keys_page", "API keys"), ("pages.team_page", "Team and alerts")],
+                           ("pages.keys_page", "API keys"), ("pages.team_page", "Team and alerts"),
+                           ("pages.overdue_page", "Overdue")],
     Role.OPERATOR: [("pages.status_page", "Service status")],
 }
 
@@ -56,4 +62,12 @@ def long_date(value) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-FILTERS = {"error_link": error_link, "licence_type_name": licence_type_name, "long_date": long_date}
+def authority_name(code: str | None) -> str:
+    """An authority's name from the reference list (the statutory records hold codes)."""
+    from licensing.reference.authorities import load_authorities
+
+    return next((a.name for a in load_authorities() if a.code == code), code or "")
+
+
+FILTERS = {"error_link": error_link, "licence_type_name": licence_type_name, "long_date": long_date,
+           "authority_name": authority_name}

@@ -17,6 +17,8 @@ from sqlalchemy import select
 from licensing.actors import Actor
 from licensing.clock import london_today, utc_now
 from licensing.errors import Conflict, DomainError, Forbidden, NotFound
+from licensing.findings.rules.concern_shared import concern_of
+from licensing.services import findings as finding_service
 from licensing.services.licence_holders import current_licences_of
 from licensing.services.notices import notify
 from licensing.services.person_match import Person, current_driver, flag_driver_for_findings, match_person
@@ -27,6 +29,7 @@ from licensing.store.concerns import Concern, ConcernRecipient, recipients_of
 from licensing.store.db import UnitOfWork
 from licensing.store.paging import page_of
 from licensing.store.decisions import Decision
+from licensing.store.findings import Finding
 from licensing.store.models import Authority, Licence
 from licensing.values import normalise_driving_licence_number
 
@@ -177,3 +180,14 @@ def list_concerns(uow: UnitOfWork, caller: Actor, *, direction: str, overdue_onl
         query = select(Concern).where(Concern.id.in_(mine))
     rows, total = page_of(uow.session, query, Concern.id.desc(), page=page, page_size=page_size)
     return [(concern, recipients_of(uow.session, concern.id)) for concern in rows], total
+
+
+def concern_of_finding(uow: UnitOfWork, caller: Actor, finding_id: int) -> int:
+    """The concern a concern_shared finding is about, for a page that sends the officer from the
+    finding to the concern; the finding must be one the caller's authority may see."""
+    finding_service.get_finding(uow, caller, finding_id)
+    concern_id = concern_of(uow.session.get(Finding, finding_id).fact_key)
+    if concern_id is None:
+        raise NotFound(f"Finding {finding_id} is not about a concern")
+    get_concern(uow, caller, concern_id)
+    return concern_id

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from licensing.actors import Actor
 from licensing.clock import london_today, utc_now
 from licensing.errors import Conflict, DomainError, Forbidden, NotFound
+from licensing.findings.rules.adverse_elsewhere import source_of
 from licensing.services import decisions as decision_service
 from licensing.services import findings as finding_service
 from licensing.services.notices import notify
@@ -19,6 +20,7 @@ from licensing.statutory.working_days import working_days_after
 from licensing.store.db import UnitOfWork
 from licensing.store.paging import page_of
 from licensing.store.detail_requests import DetailRequest
+from licensing.store.findings import Finding
 from licensing.store.models import Authority, Licence
 
 REPLY_WORKING_DAYS = 20
@@ -112,3 +114,16 @@ def list_requests(uow: UnitOfWork, caller: Actor, *, direction: str, overdue_onl
     # Unanswered first, soonest due first.
     return page_of(uow.session, query, DetailRequest.answered_at.is_(None).desc(), DetailRequest.due_on,
                    DetailRequest.id, page=page, page_size=page_size)
+
+
+def request_detail_about_finding(uow: UnitOfWork, caller: Actor, finding_id: int, *, question: str,
+                                 application_reference: str | None = None) -> DetailRequest:
+    """A request about what an adverse_elsewhere finding rests on (another authority's decision or
+    licence record), asked from the finding itself."""
+    finding_service.get_finding(uow, caller, finding_id)  # must be one the caller may see
+    source = source_of(uow.session.get(Finding, finding_id).fact_key)
+    if source is None or source[0] not in ("decision", "licence"):
+        raise InvalidDetailRequest("This finding rests on no other authority's entry to ask about")
+    kind, number = source
+    return request_detail(uow, caller, question=question, finding_id=finding_id,
+                          application_reference=application_reference, **{f"{kind}_id": number})

@@ -19,6 +19,19 @@ _SHARING_NOTE = ("This information is shared under the Taxis and Private Hire Ve
                  "Safety) Act 2022. Use it only for the purpose it was shared for.")
 
 
+# The officers' page for each thing a notice links to: an email is read in a browser, where the
+# API's address (the notice's own link, for authorities' systems) would ask for a key.
+_PAGES = (("/api/v1/immediate-suspensions/", "/suspensions/"), ("/api/v1/detail-requests/", "/requests/"),
+          ("/api/v1/concerns/", "/concerns/"), ("/api/v1/decisions/", "/decisions/"))
+
+
+def officer_page(link: str) -> str:
+    for api, page in _PAGES:
+        if link.startswith(api):
+            return page + link.removeprefix(api)
+    return link
+
+
 def notify(uow: UnitOfWork, *, authority_code: str, kind: str, text: str, link: str, dedupe_key: str,
            subject: str, audience_role: str | None = None) -> bool:
     """A notice for the authority and an email to its licensing team (its enforcement team when it
@@ -34,7 +47,7 @@ def notify(uow: UnitOfWork, *, authority_code: str, kind: str, text: str, link: 
         base = uow.settings.public_base_url if uow.settings else ""
         enqueue_email(session, dedupe_key=f"notice:{dedupe_key}"[:200], to=address, kind="notice",
                       authority_code=authority_code, subject=f"Crosscheck: {subject}",
-                      body="\n".join([text, "", f"See it in Crosscheck: {base}{link}", "", _SHARING_NOTE]))
+                      body="\n".join([text, "", f"See it in Crosscheck: {base}{officer_page(link)}", "", _SHARING_NOTE]))
     session.flush()
     return True
 

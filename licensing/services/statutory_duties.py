@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from licensing.actors import Role
 from licensing.clock import london_today, utc_now
+from licensing.services import concerns, detail_requests
 from licensing.services.notices import notify
 from licensing.services.suspensions import lapse_ended
 from licensing.statutory.settings import statutory_settings
@@ -57,3 +58,26 @@ def check_duties(uow) -> DutiesReport:
             duty.reminded_at = now
             reminders += 1
     return DutiesReport(reminders, escalations, lapse_ended(uow))
+
+
+@dataclass(frozen=True)
+class OverdueWork:
+    """What an authority owes or is owed past its deadline, for the overdue lists."""
+
+    concerns_to_answer: list  # (concern, recipients) received and unanswered past due
+    concerns_sent_late: list  # (concern, recipients) this authority sent after send_by
+    requests_to_answer: list  # detail requests to this authority, unanswered past due
+    requests_waiting: list    # this authority's requests that the recorder has not answered in time
+    totals: dict
+
+
+def overdue_for(uow, caller, *, page_size: int = 100) -> OverdueWork:
+    """The four overdue lists of one authority, each its first `page_size` items and its total."""
+    lists, totals = {}, {}
+    for name, service, direction in (("concerns_to_answer", concerns.list_concerns, "received"),
+                                     ("concerns_sent_late", concerns.list_concerns, "sent"),
+                                     ("requests_to_answer", detail_requests.list_requests, "received"),
+                                     ("requests_waiting", detail_requests.list_requests, "sent")):
+        lists[name], totals[name] = service(uow, caller, direction=direction, overdue_only=True, page=1,
+                                            page_size=page_size)
+    return OverdueWork(**lists, totals=totals)

@@ -245,3 +245,14 @@ class TestEvaluateFindings:
     def test_only_the_given_rules_run(self):
         findings = evaluate_findings(busy_scope(), today=TODAY, rules=[MultipleLicencesRule()])
         assert [f.type for f in findings] == ["multiple_licences"]
+
+
+def test_a_finding_names_what_it_rests_on_so_an_officer_can_be_sent_to_it():
+    from licensing.findings.rules.adverse_elsewhere import source_of
+    from licensing.findings.rules.concern_shared import concern_of
+
+    assert source_of("adverse_elsewhere:licence:12:decision:7") == ("decision", 7)
+    assert source_of("adverse_elsewhere:licence:12:licence:5") == ("licence", 5)
+    assert source_of("out_of_area:licence:12:home:E08000003") is None
+    assert concern_of("concern_shared:concern:41") == 41
+    assert concern_of("adverse_elsewhere:licence:12:licence:5") is None

@@ -130,3 +130,12 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February into a common year: the period runs to 1 March
         return date(day.year + years, 3, 1)
+
+
+def source_of(fact_key: str) -> tuple[str, int] | None:
+    """What an adverse_elsewhere finding rests on, read back from the fact key made above
+    (`...:licence:{held}:{source_key}`): ('licence', id), ('decision', id) or ('suspension', id)."""
+    parts = fact_key.split(":")
+    if len(parts) != 5 or parts[0] != AdverseElsewhereRule.type or not parts[4].isdigit():
+        return None
+    return parts[3], int(parts[4])

@@ -51,3 +51,10 @@ class ConcernSharedRule:
                           f"{concern.sent_on.isoformat()}{due}"),
                 severity="immediate",
             )
+
+
+def concern_of(fact_key: str) -> int | None:
+    """The concern a concern_shared finding is about, read back from the fact key made above."""
+    prefix = f"{ConcernSharedRule.type}:concern:"
+    number = fact_key.removeprefix(prefix)
+    return int(number) if fact_key.startswith(prefix) and number.isdigit() else None

@@ -8,9 +8,13 @@ import pytest
 from tests.integration.pages.register import (
     BOLTON, PASSWORD, ROLES, WOLVERHAMPTON, csrf_token, email_of, load_register, sign_in,
 )
+from tests.integration.pages.statutory import load_statutory
 
 SEARCH, ENFORCE, ADMIN, OPERATE = ({"licensing_officer", "enforcement_officer"}, {"enforcement_officer"},
                                    {"authority_admin"}, {"operator"})
+# The statutory register's pages: licensing work, any officer of the authority, and the 2026 power.
+LICENSING, OFFICERS, SUSPEND = ({"licensing_officer", "authority_admin"}, set(ROLES[:3]),
+                                {"enforcement_officer", "authority_admin"})
 # path template, the roles it is for, and whether it shows one authority's object (404 to others).
 PAGES = [
     ("/search", SEARCH, False),
@@ -30,6 +34,22 @@ PAGES = [
     ("/team", ADMIN, False),
     ("/status", OPERATE, False),
     ("/account/two-factor", set(ROLES), False),
+    ("/decisions", LICENSING, False),
+    ("/decisions/new", LICENSING, False),
+    ("/decisions/{decision}", OFFICERS, True),
+    ("/decisions/{decision}/amend", LICENSING, True),
+    ("/decisions/{decision}/appeal", LICENSING, True),
+    ("/decisions/{decision}/withdraw", LICENSING, True),
+    ("/concerns", OFFICERS, False),
+    ("/concerns/new?licence={licence}", SEARCH, False),
+    ("/concerns/{concern}", OFFICERS, True),
+    ("/requests", OFFICERS, False),
+    ("/requests/new?licence={licence}", OFFICERS, False),
+    ("/requests/{request}", OFFICERS, True),
+    ("/suspensions", OFFICERS, False),
+    ("/suspensions/new?licence={licence}", SUSPEND, False),
+    ("/suspensions/{suspension}", OFFICERS, True),
+    ("/overdue", OFFICERS, False),
 ]
 
 
@@ -39,6 +59,7 @@ def register(crosscheck):
 
 
 def test_every_page_answers_each_role_of_each_authority_as_it_should(crosscheck, web, register):
+    register = register | load_statutory(crosscheck)
     officers = [(role, code) for role in ROLES[:3] for code in (WOLVERHAMPTON, BOLTON)] + [("operator", None)]
     for role, code in officers:
         web.cookie_jar.clear() if hasattr(web, "cookie_jar") else None
@@ -143,3 +164,26 @@ def test_a_file_uploaded_from_the_pages_is_a_feed_the_api_reports_too(crosscheck
     feed_id = int(sent.headers["Location"].rsplit("/", 1)[1])
     reported = web.get(f"/api/v1/feeds/{feed_id}", headers=bearer(api_key(BOLTON)))
     assert reported.status_code == 200 and reported.json["source"] == "upload"
+
+
+# Pages that, opened by address, only send the officer on: a concern's finding to the concern
+# (test_statutory_pages.py), and a new API key, shown once just after it is made (test_journeys.py).
+REDIRECTS = {"/findings/*/concern", "/api-keys/new"}
+
+
+def test_every_page_for_some_roles_is_in_the_matrix_with_those_roles(web):
+    import re
+
+    def shape(path: str) -> str:
+        return re.sub(r"<[^>]+>|\{[^}]+\}", "*", path.split("?")[0])
+
+    listed = {shape(template): roles for template, roles, _ in PAGES}
+    app = web.application
+    for rule in app.url_map.iter_rules():
+        roles = getattr(app.view_functions[rule.endpoint], "roles", None)
+        if not rule.endpoint.startswith("pages.") or "GET" not in rule.methods or roles is None:
+            continue
+        if shape(rule.rule) in REDIRECTS:
+            continue
+        assert shape(rule.rule) in listed, f"{rule.rule} is not in the page matrix"
+        assert set(roles) == listed[shape(rule.rule)], f"{rule.rule}: the matrix and the page disagree on roles"
