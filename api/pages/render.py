@@ -12,14 +12,14 @@ from licensing.services.users import ROLE_NAMES
 MENUS = {
     Role.LICENSING_OFFICER: [("pages.search_page", "Search"), ("pages.decisions_page", "Decisions"),
                              ("pages.concerns_page", "Concerns"), ("pages.requests_page", "Requests"),
-                             ("pages.overdue_page", "Overdue")],
+                             ("pages.overdue_page", "Overdue"), ("pages.notices_page", "Notices")],
     Role.ENFORCEMENT_OFFICER: [("pages.findings_page", "Findings"), ("pages.search_page", "Search"),
                                ("pages.concerns_page", "Concerns"), ("pages.requests_page", "Requests"),
                                ("pages.suspensions_page", "Suspensions"),
-                               ("pages.overdue_page", "Overdue")],
+                               ("pages.overdue_page", "Overdue"), ("pages.notices_page", "Notices")],
     Role.AUTHORITY_ADMIN: [("pages.feeds_page", "Feeds"), ("pages.users_page", "Users"),
                            ("pages.keys_page", "API keys"), ("pages.team_page", "Team and alerts"),
-                           ("pages.overdue_page", "Overdue")],
+                           ("pages.overdue_page", "Overdue"), ("pages.notices_page", "Notices")],
     Role.OPERATOR: [("pages.status_page", "Service status")],
 }
 

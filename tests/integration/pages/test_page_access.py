@@ -50,6 +50,7 @@ PAGES = [
     ("/suspensions/new?licence={licence}", SUSPEND, False),
     ("/suspensions/{suspension}", OFFICERS, True),
     ("/overdue", OFFICERS, False),
+    ("/notices", OFFICERS, False),
 ]
 
 

@@ -194,6 +194,34 @@ def test_a_request_for_detail_is_answered_and_the_requester_reads_the_answer(cro
     assert "Granted after a DBS check" in page and "Committee minutes 4/2025" in page and "Send the answer" not in page
 
 
+def test_a_notice_in_the_service_leads_to_what_it_is_about_and_is_then_read(crosscheck, web, register):
+    token = as_officer(web, "licensing_officer", BOLTON, "/requests")
+    asked = web.post(f"/requests/new?licence={register['licence']}",
+                     data={"csrf_token": token, "question": "Why was the licence granted?"}).headers["Location"]
+    asked = asked.split("?")[0]
+    token = as_officer(web, "licensing_officer", WOLVERHAMPTON, "/notices")
+    received = text(web.get("/notices"))
+    assert "Request for detail received" in received and "New" in received
+    token = as_officer(web, "licensing_officer", WOLVERHAMPTON, f"{asked}")
+    web.post(f"{asked}/answer", data={"csrf_token": token, "answer": "Granted after a DBS check"})
+
+    token = as_officer(web, "enforcement_officer", BOLTON, "/notices")
+    listed = text(web.get("/notices"))
+    assert "Your request was answered" in listed and "Granted after" not in listed  # the answer is on its page
+    with crosscheck.unit_of_work(write=False) as uow:
+        from licensing.store.notices import Notice
+
+        notice = uow.session.execute(select(Notice).where(Notice.authority_code == BOLTON)).scalar_one()
+    # Another authority's notice is not there to open.
+    other = as_officer(web, "licensing_officer", WOLVERHAMPTON, "/notices")
+    assert web.post(f"/notices/{notice.id}/open", data={"csrf_token": other}).status_code == 404
+    token = as_officer(web, "enforcement_officer", BOLTON, "/notices")
+    opened = web.post(f"/notices/{notice.id}/open", data={"csrf_token": token})
+    assert opened.status_code == 303 and opened.headers["Location"].endswith(asked)
+    assert "Granted after a DBS check" in text(web.get(opened.headers["Location"]))
+    assert "Read" in text(web.get("/notices"))
+
+
 def test_an_enforcement_officer_suspends_a_licence_issued_elsewhere_and_the_issuer_confirms(crosscheck, web,
                                                                                            register):
     token = as_officer(web, "licensing_officer", BOLTON)
