@@ -3,14 +3,13 @@ in the answer to it), and a person across authorities, minimised by the search s
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask import current_app, request, url_for
 
 from api.pages import pages
 from api.pages.guard import SEARCHERS, current_actor, for_roles
 from api.pages.render import page
-from api.pages.statutory import WORDS
+from api.pages.statutory import WORDS, date_from
 from licensing.identity.search import SearchQuery
 from licensing.services import search as search_service
 
@@ -21,20 +20,6 @@ REASON_TEXT = {
     "safeguarding_referral": "A safeguarding referral",
 }
 FIELDS = ("surname", "forenames", "driving_licence_number", "ni_number", "postcode")
-
-
-def _date_of_birth(form, errors: dict) -> date | None:
-    parts = [form.get(f"date_of_birth-{part}", "").strip() for part in ("day", "month", "year")]
-    if not any(parts):
-        return None
-    try:
-        day, month, year = (int(part) for part in parts)
-        if year < 1900:
-            raise ValueError
-        return date(year, month, day)
-    except ValueError:
-        errors["date_of_birth-day"] = "Date of birth must be a real date, like 27 3 1980"
-        return None
 
 
 @pages.get("/search")
@@ -59,7 +44,7 @@ def search_results():
         errors["reason"] = "Select why you are searching"
     elif values["reason"] in search_service.APPLICATION_REASONS and not values["application_reference"]:
         errors["application_reference"] = "Enter the application's reference"
-    born = _date_of_birth(form, errors)
+    born = date_from(form, "date_of_birth", errors, label="date of birth")
     if errors:
         return _search_form(values=values, errors=errors, status=400)
     query = SearchQuery(date_of_birth=born, **{name: values[name] or None for name in FIELDS})

@@ -14,6 +14,7 @@ from licensing.services import concerns, detail_requests
 from licensing.store.concerns import ConcernRecipient
 from licensing.store.detail_requests import DetailRequest
 from licensing.store.models import Licence
+from tests.browser.steps import search_for_tariq
 from tests.integration.pages.register import MANCHESTER, PASSWORD, WOLVERHAMPTON, add_user, email_of
 from tests.integration.pages.statutory import officer_of
 
@@ -32,15 +33,8 @@ def fill_date(page, name: str, day) -> None:
 
 def open_tariq(trip):
     """Search for Tariq and open his page, as an officer would before raising anything."""
-    page = trip.go("/search", "search")
-    page.check("input[value=enforcement]")
-    page.fill("#surname", "Mahmood")
-    page.fill("#forenames", "Tariq")
-    page.fill("#date_of_birth-day", "15")
-    page.fill("#date_of_birth-month", "3")
-    page.fill("#date_of_birth-year", "1979")
-    page.click("button:has-text('Search')")
-    trip.check("search-results")
+    trip.go("/search", "search")
+    page = search_for_tariq(trip)
     page.click("text=Open this person")
     return trip.check("person")
 
