@@ -16,9 +16,9 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from licensing.identity.compare import COMPARISON_LEVELS, DLN, DOB, compare_records
+from licensing.identity.compare import COMPARISON_LEVELS, DLN, DOB, FORENAMES, SURNAME, compare_records
 from licensing.identity.model import Bands, ComparisonParameters, LevelParameters, MatchModel
 from licensing.identity.records import IdentityRecord, PreparedRecord, prepare
 from licensing.identity.resolve import candidate_pairs
@@ -32,6 +32,19 @@ _EM_TOLERANCE = 1e-6
 _MIN_NAME_COUNT = 3
 _MAX_LISTED_NAMES = 5_000
 _MAX_GROUP_FOR_TRAINING = 60
+# EM needs tens of thousands of pairs, not millions: a session on a national register samples this
+# many of its pairs, which bounds the estimate's time.
+_MAX_PAIRS_PER_SESSION = 200_000
+
+# Training sessions, as Splink's: pairs chosen for agreeing on one thing train every comparison but
+# that one (it would look certain among them). Between them every comparison is trained at least
+# once, also on registers without licence numbers (the names session trains the date of birth).
+_TRAINING_SESSIONS: tuple[tuple[str, Callable[[PreparedRecord], str], tuple[int, ...]], ...] = (
+    ("same licence number", lambda p: p.dln, (DLN,)),
+    ("same date of birth", lambda p: p.dob_digits, (DOB,)),
+    ("same surname and forename", lambda p: f"{p.surname.joined}/{p.forenames.first}" if p.surname.joined and p.forenames.first else "",
+     (SURNAME, FORENAMES)),
+)
 
 
 @dataclass(frozen=True)
@@ -58,19 +71,20 @@ def estimate_with_diagnostics(
     rng = random.Random(seed)
     u, u_seen = _u_from_random_pairs(prepared, random_pairs, rng)
 
-    dln_pairs = _pairs_grouped_by(prepared, lambda p: p.dln)
-    dob_pairs = _pairs_grouped_by(prepared, lambda p: p.dob_digits)
     sessions: list[dict[str, Any]] = []
-    m_from_dln, matches_from_dln = _expectation_maximisation(
-        _patterns(prepared, dln_pairs), u, trained=_all_but(DLN), report=_session(sessions, "same licence number", dln_pairs))
-    m_from_dob, matches_from_dob = _expectation_maximisation(
-        _patterns(prepared, dob_pairs), u, trained=_all_but(DOB), report=_session(sessions, "same date of birth", dob_pairs))
+    matched = [[0.0] * len(levels) for _, levels in COMPARISON_LEVELS]
+    for name, key, excluded in _TRAINING_SESSIONS:
+        pairs = _sample(_pairs_grouped_by(prepared, key), _MAX_PAIRS_PER_SESSION, rng)
+        _, session_matches = _expectation_maximisation(
+            _patterns(prepared, pairs), u, trained=_all_but(*excluded), report=_session(sessions, name, pairs))
+        for c, row in enumerate(session_matches):
+            matched[c] = [a + b for a, b in zip(matched[c], row)]
+    # Each comparison's m pools the expected matches of every session that trained it, so a session
+    # with few pairs (no licence numbers in the feeds) counts for as little as it saw. A comparison no
+    # session saw among matches has no evidence: m = u, it weighs nothing.
     m = [
-        m_from_dob[c] if c == DLN else m_from_dln[c] if c == DOB else _average_m(m_from_dln[c], m_from_dob[c])
-        for c in range(len(COMPARISON_LEVELS))
-    ]
-    matched = [
-        [a + b for a, b in zip(matches_from_dln[c], matches_from_dob[c])] for c in range(len(COMPARISON_LEVELS))
+        _proportions(row, smoothing=1.0) if sum(row[1:]) >= 1.0 else list(u[c])
+        for c, row in enumerate(matched)
     ]
     # A level the data never shows, among matches or among random pairs, says nothing: both of its
     # probabilities are smoothing, and their ratio would be noise. It weighs nothing.
@@ -138,8 +152,13 @@ def _band_shares(patterns: Counter[tuple[int, ...]], model: MatchModel) -> dict[
     return {band: counts[band] / total for band in ("certain", "probable", "possible", "none")}
 
 
-def _all_but(excluded: int) -> frozenset[int]:
-    return frozenset(c for c in range(len(COMPARISON_LEVELS)) if c != excluded)
+def _all_but(*excluded: int) -> frozenset[int]:
+    return frozenset(c for c in range(len(COMPARISON_LEVELS)) if c not in excluded)
+
+
+def _sample(pairs: set[tuple[int, int]], limit: int, rng: random.Random) -> list[tuple[int, int]]:
+    ordered = sorted(pairs)
+    return ordered if len(ordered) <= limit else rng.sample(ordered, limit)
 
 
 def _u_from_random_pairs(
@@ -230,10 +249,6 @@ def _expectation_maximisation(
             report["converged"] = True
             break
     return m, [row if c in trained else [0.0] * len(row) for c, row in enumerate(new_counts)]
-
-
-def _average_m(first: list[float], second: list[float]) -> list[float]:
-    return [(a + b) / 2 for a, b in zip(first, second)]
 
 
 def _matching_share(patterns: Counter[tuple[int, ...]], m: list[list[float]], u: list[list[float]]) -> float:

@@ -19,7 +19,23 @@ most pairs of them:
   month in order): for registers whose postcodes are missing or not British, and for records where
   a name and the date of birth are both mistyped;
 - `hn+nm:<number>-<street>:<code>`: house number and street with one name code, for a record whose
-  date of birth and one name are both wrong.
+  date of birth and one name are both wrong;
+- `dob+in:<date>:<initials>`: the date of birth (day and month in order) with the initials of the
+  surname and first forename, for a record with a typo in both names (past their first letters);
+- `dob+hn:<date>:<number>`: the date of birth with the house number, for a record whose names are
+  both changed or mistyped beyond their initials (a married name with a nickname, say);
+- `nm+hn:<codes>:<number>`: both name codes with the house number, for a record whose date of birth
+  is wrong and whose street is mistyped or written in another order;
+- `sp+dob:<prefix>:<date>` and `sp+nm:<prefix>:<codes>`: the same two with the first four letters of
+  the street instead of its code, for a street run into the next word or with its ending mistyped;
+- `st+nm1:<street>:<district>:<code>`: the street (within the postcode district when there is one)
+  with one name code, for a record whose date of birth is wrong, one name mistyped and the house
+  number different or missing;
+- `hn+nm1:<number>:<district>:<code>`: the house number (within the postcode district when there
+  is one) with one name code, for the same with the street mistyped or run into the next word;
+- `home:<number>-<street>:<district>`: the house (number, street and postcode district when there
+  is one), for a record whose names and date of birth are all wrong in one way or another: the
+  people registered at one house are few, and the comparisons decide which of them are one.
 
 Name codes in the two-name keys are sorted, so forenames and surname entered the wrong way round
 give the same key.
@@ -61,7 +77,7 @@ def prepared_keys(record: PreparedRecord) -> frozenset[str]:
             keys.add(f"md+nm:{low}-{high}:{pair_code}")
     if record.postcode and pair_code:
         keys.add(f"pc+nm:{record.postcode}:{pair_code}")
-    number, street = street_code(record.address)
+    number, street, street_prefix = street_code(record.address)
     if street:
         if pair_code:
             keys.add(f"st+nm:{street}:{pair_code}")
@@ -70,22 +86,45 @@ def prepared_keys(record: PreparedRecord) -> frozenset[str]:
         if number:
             for code in token_codes:
                 keys.add(f"hn+nm:{number}-{street}:{code}")
+    if dob:
+        initials = _initials(record.surname, record.forenames)
+        if initials:
+            keys.add(f"dob+in:{year}-{low}-{high}:{initials}")
+        if number:
+            keys.add(f"dob+hn:{year}-{low}-{high}:{number}")
+    if number and pair_code:
+        keys.add(f"nm+hn:{pair_code}:{number}")
+    if street_prefix:
+        if dob:
+            keys.add(f"sp+dob:{street_prefix}:{year}-{low}-{high}")
+        if pair_code:
+            keys.add(f"sp+nm:{street_prefix}:{pair_code}")
+    if street:
+        district = record.postcode[:-4] if record.postcode else ""
+        for code in token_codes:
+            keys.add(f"st+nm1:{street}:{district}:{code}")
+        if number:
+            keys.add(f"home:{number}-{street}:{district}")
+            for code in token_codes:
+                keys.add(f"hn+nm1:{number}:{district}:{code}")
     return frozenset(keys)
 
 
 @lru_cache(maxsize=200_000)
-def street_code(address: str) -> tuple[str, str]:
-    """The house number and the phonetic code of the street name: the first word of three letters or
-    more that follows a number ('FLAT 3 12 OAK ROAD LEEDS' -> 12 and the code of OAK), or with no
-    house number the first such word that is not a flat's; '' for what is not there."""
+def street_code(address: str) -> tuple[str, str, str]:
+    """The house number, the phonetic code of the street name and its first four letters: the street
+    is the first word of three letters or more that follows a number ('FLAT 3 12 OAK ROAD LEEDS' ->
+    12, the code of OAK, OAK), or with no house number the first such word that is not a flat's; ''
+    for what is not there. The prefix survives what the code does not: the street run into the next
+    word ('PEARSONSTREET') or its ending mistyped."""
     words = address.split()
     for number, word in zip(words, words[1:]):
         if number.isdigit() and word.isalpha() and len(word) >= 3:
-            return number, phonetic_code(word)
+            return number, phonetic_code(word), word[:4]
     for word in words:
         if word.isalpha() and len(word) >= 3 and word not in _NOT_STREETS:
-            return "", phonetic_code(word)
-    return "", ""
+            return "", phonetic_code(word), word[:4]
+    return "", "", ""
 
 
 _NOT_STREETS = frozenset(("FLAT", "UNIT", "APARTMENT", "APT", "ROOM", "THE"))
@@ -100,6 +139,13 @@ def _first_code(part: NamePart) -> set[str]:
         return set()
     code = phonetic_code(part.first_canonical)
     return {code} if code else set()
+
+
+def _initials(surname: NamePart, forenames: NamePart) -> str:
+    if not surname.joined or not forenames.first:
+        return ""
+    # Sorted, so that forenames and surname entered the wrong way round meet too.
+    return "".join(sorted((surname.joined[0], forenames.first[0])))
 
 
 def _pair_code(surname: NamePart, forenames: NamePart) -> str:

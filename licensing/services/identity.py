@@ -25,6 +25,7 @@ from licensing.identity.keys import KEY_GROUP_LIMIT, blocking_keys
 from licensing.identity.model import MatchModel
 from licensing.identity.records import IdentityRecord
 from licensing.identity.resolve import HumanDecision, Resolution, resolve
+from licensing.identity.review import ReviewBand, keeping_review_band, review_band_from_env
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
 from licensing.store.identity_models import PACKAGED_VERSION, adopted_model
@@ -102,7 +103,7 @@ def resolve_pending(app: Crosscheck, *, batch: int = 50_000) -> ResolutionReport
                 .order_by(licence_table.c.id).limit(batch)).scalars())
             if not pending:
                 return total
-            report = _resolve_neighbourhood(uow, pending)
+            report = _resolve_neighbourhood(uow, pending, review_band_from_env(app.settings.env))
             uow.commit()
         total = ResolutionReport(total.records + report.records, total.drivers_created + report.drivers_created,
                                  total.licences_moved + report.licences_moved)
@@ -130,7 +131,7 @@ def _clear_pending(uow: UnitOfWork, ids: Sequence[int]) -> None:
         uow.session.execute(update(licence_table).where(licence_table.c.id.in_(chunk)).values(needs_resolution=False))
 
 
-def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int]) -> ResolutionReport:
+def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int], band: ReviewBand) -> ResolutionReport:
     pending_rows = _load_rows(uow, pending)
     operators = [row.id for row in pending_rows if row.licence_type not in DRIVER_TYPES]
     keys_by_record = _refresh_keys(uow, pending_rows)
@@ -140,7 +141,7 @@ def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int]) -> ResolutionRep
     driver_ids = _drivers_of(uow, neighbours)
     neighbours |= _records_of_drivers(uow, driver_ids)
     neighbourhood = _load_records(uow, sorted(neighbours))
-    version, model = _model_for(uow)
+    version, model = _model_for(uow, band)
     resolution = resolve(neighbourhood, model, _decisions_among(uow, neighbours), changed=set(pending),
                          known_weights=_stored_weights(uow, neighbours - set(pending), model, version))
 
@@ -167,7 +168,7 @@ def resolve_everyone(app: Crosscheck) -> ResolutionReport:
                 records.append(identity_record(row))
             else:
                 operators.append(row.id)
-        version, model = _model_for(uow)
+        version, model = _model_for(uow, review_band_from_env(app.settings.env))
         resolution = resolve(records, model, _decisions_among(uow, None))
         report = _assign_drivers(uow, resolution, operators)
         session.execute(delete(link_table))
@@ -179,11 +180,12 @@ def resolve_everyone(app: Crosscheck) -> ResolutionReport:
     return ResolutionReport(len(records) + len(operators), report.drivers_created, report.licences_moved)
 
 
-def _model_for(uow: UnitOfWork) -> tuple[str, MatchModel]:
-    # The prior odds of a match depend on how many records there are to match against.
+def _model_for(uow: UnitOfWork, band: ReviewBand) -> tuple[str, MatchModel]:
+    # The prior odds of a match depend on how many records there are to match against; every pair
+    # the review band asks officers to see must be kept.
     population = uow.session.execute(select(func.count()).select_from(licence_table)).scalar_one()
     version, model = model_in_use(uow)
-    return version, model.for_population(max(population, 2))
+    return version, keeping_review_band(model.for_population(max(population, 2)), band)
 
 
 def _load_rows(uow: UnitOfWork, ids: Sequence[int]):
