@@ -10,8 +10,9 @@ from licensing.services.users import ROLE_NAMES
 
 # What each role's menu offers, in order: (endpoint, text).
 MENUS = {
-    Role.LICENSING_OFFICER: [("pages.search_page", "Search")],
-    Role.ENFORCEMENT_OFFICER: [("pages.findings_page", "Findings"), ("pages.search_page", "Search")],
+    Role.LICENSING_OFFICER: [("pages.search_page", "Search"), ("pages.identity_reviews_page", "Identity reviews")],
+    Role.ENFORCEMENT_OFFICER: [("pages.findings_page", "Findings"), ("pages.search_page", "Search"),
+                               ("pages.identity_reviews_page", "Identity reviews")],
     Role.AUTHORITY_ADMIN: [("pages.feeds_page", "Feeds"), ("pages.users_page", "Users"),
                            ("pages.keys_page", "API keys"), ("pages.team_page", "Team and alerts")],
     Role.OPERATOR: [("pages.status_page", "Service status")],

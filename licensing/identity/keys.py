@@ -24,10 +24,9 @@ most pairs of them:
   surname and first forename, for a record with a typo in both names (past their first letters);
 - `dob+hn:<date>:<number>`: the date of birth with the house number, for a record whose names are
   both changed or mistyped beyond their initials (a married name with a nickname, say);
-- `nm+hn:<codes>:<number>`: both name codes with the house number, for a record whose date of birth
-  is wrong and whose street is mistyped or written in another order;
-- `sp+dob:<prefix>:<date>` and `sp+nm:<prefix>:<codes>`: the same two with the first four letters of
-  the street instead of its code, for a street run into the next word or with its ending mistyped;
+- `sp+dob:<prefix>:<date>` and `sp+nm:<prefix>:<district>:<codes>`: the same two with the first four
+  letters of the street instead of its code (within the postcode district, when there is one), for a
+  street run into the next word or with its ending mistyped;
 - `st+nm1:<street>:<district>:<code>`: the street (within the postcode district when there is one)
   with one name code, for a record whose date of birth is wrong, one name mistyped and the house
   number different or missing;
@@ -92,15 +91,15 @@ def prepared_keys(record: PreparedRecord) -> frozenset[str]:
             keys.add(f"dob+in:{year}-{low}-{high}:{initials}")
         if number:
             keys.add(f"dob+hn:{year}-{low}-{high}:{number}")
-    if number and pair_code:
-        keys.add(f"nm+hn:{pair_code}:{number}")
+    # Keys on the street alone with a name are kept within the postcode district, when there is one:
+    # a street name recurs in every town.
+    district = record.postcode[:-4] if record.postcode else ""
     if street_prefix:
         if dob:
             keys.add(f"sp+dob:{street_prefix}:{year}-{low}-{high}")
         if pair_code:
-            keys.add(f"sp+nm:{street_prefix}:{pair_code}")
+            keys.add(f"sp+nm:{street_prefix}:{district}:{pair_code}")
     if street:
-        district = record.postcode[:-4] if record.postcode else ""
         for code in token_codes:
             keys.add(f"st+nm1:{street}:{district}:{code}")
         if number:

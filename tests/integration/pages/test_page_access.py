@@ -17,6 +17,7 @@ PAGES = [
     ("/people/{driver}", SEARCH, True),
     ("/findings", ENFORCE, False),
     ("/findings/{finding}", ENFORCE, True),
+    ("/identity-reviews", SEARCH, False),
     ("/feeds", ADMIN, False),
     ("/feeds/upload", ADMIN, False),
     ("/feeds/{feed}", ADMIN, True),
