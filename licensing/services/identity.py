@@ -111,7 +111,7 @@ def resolve_pending(app: Crosscheck, *, batch: int = 50_000) -> ResolutionReport
 
 def _refresh_keys(uow: UnitOfWork, rows, *, all_waiting: bool = False) -> dict[int, frozenset[str]]:
     """Blocking keys of changed records (every record waiting for resolution when all_waiting);
-    returns the driver records' keys."""
+    returns the driver records' keys, except when all_waiting (a full run computes its own)."""
     session = uow.session
     if all_waiting:
         waiting = select(licence_table.c.id).where(licence_table.c.needs_resolution.is_(True))
@@ -119,11 +119,25 @@ def _refresh_keys(uow: UnitOfWork, rows, *, all_waiting: bool = False) -> dict[i
     else:
         for chunk in in_slices([row.id for row in rows]):
             session.execute(delete(key_table).where(key_table.c.licence_id.in_(chunk)))
-    keys_by_record = {row.id: blocking_keys(identity_record(row)) for row in rows if row.licence_type in DRIVER_TYPES}
-    key_rows = [{"key": key, "licence_id": licence_id} for licence_id, keys in keys_by_record.items() for key in keys]
-    for rows_slice in in_slices(key_rows, 20_000):
-        session.execute(insert(key_table), rows_slice)
+    keys_by_record: dict[int, frozenset[str]] = {}
+    # Written a slice at a time: a first load has some fifteen keys for each of 500,000 records.
+    key_rows: list[dict] = []
+    for row in rows:
+        if row.licence_type not in DRIVER_TYPES:
+            continue
+        keys = blocking_keys(identity_record(row))
+        if not all_waiting:
+            keys_by_record[row.id] = keys
+        key_rows += ({"key": key, "licence_id": row.id} for key in keys)
+        if len(key_rows) >= _KEY_ROWS_PER_INSERT:
+            session.execute(insert(key_table), key_rows)
+            key_rows = []
+    if key_rows:
+        session.execute(insert(key_table), key_rows)
     return keys_by_record
+
+
+_KEY_ROWS_PER_INSERT = 20_000
 
 
 def _clear_pending(uow: UnitOfWork, ids: Sequence[int]) -> None:
