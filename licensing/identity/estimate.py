@@ -2,12 +2,13 @@
 
 - u (how often unrelated records agree) from pairs drawn at random: almost none of them are the
   same person.
-- m (how often records of one person agree) by expectation-maximisation over blocked pairs, in two
-  sessions so that no comparison is trained on pairs chosen for agreeing on it: pairs with the same
-  driving licence number train every comparison but the licence number; pairs with the same date of
-  birth train every comparison but the date of birth.
+- m (how often records of one person agree) by expectation-maximisation, in three sessions so that
+  no comparison is trained on pairs chosen for agreeing on it: pairs with the same driving licence
+  number train every comparison but the licence number; pairs with the same date of birth every
+  comparison but the date of birth; pairs with the same surname and forename every comparison but
+  the names. Each comparison pools the expected matches of the sessions that trained it.
 - The prior (how many other records of the same person an average record has) by one more round of
-  expectation over all blocked pairs with m and u held.
+  expectation over a sample of the blocked pairs with m and u held.
 - Name frequencies for the term-frequency adjustment by counting.
 """
 
@@ -35,6 +36,7 @@ _MAX_GROUP_FOR_TRAINING = 60
 # EM needs tens of thousands of pairs, not millions: a session on a national register samples this
 # many of its pairs, which bounds the estimate's time.
 _MAX_PAIRS_PER_SESSION = 200_000
+_MAX_BLOCKED_PAIRS_FOR_PRIOR = 500_000
 
 # Training sessions, as Splink's: pairs chosen for agreeing on one thing train every comparison but
 # that one (it would look certain among them). Between them every comparison is trained at least
@@ -74,7 +76,7 @@ def estimate_with_diagnostics(
     sessions: list[dict[str, Any]] = []
     matched = [[0.0] * len(levels) for _, levels in COMPARISON_LEVELS]
     for name, key, excluded in _TRAINING_SESSIONS:
-        pairs = _sample(_pairs_grouped_by(prepared, key), _MAX_PAIRS_PER_SESSION, rng)
+        pairs = _pairs_grouped_by(prepared, key, _MAX_PAIRS_PER_SESSION, rng)
         _, session_matches = _expectation_maximisation(
             _patterns(prepared, pairs), u, trained=_all_but(*excluded), report=_session(sessions, name, pairs))
         for c, row in enumerate(session_matches):
@@ -94,9 +96,14 @@ def estimate_with_diagnostics(
                 m[c][level] = u[c][level]
 
     blocked, skipped = candidate_pairs(prepared)
-    blocked_patterns = _patterns(prepared, blocked)
+    blocked_count = len(blocked)
+    # The share of blocked pairs that match is a proportion: a sample of them measures it to a
+    # fraction of a per cent, and scoring all of a national register's millions is most of the time.
+    listed = list(blocked)
     del blocked
-    blocked_count = sum(blocked_patterns.values())
+    sampled = listed if len(listed) <= _MAX_BLOCKED_PAIRS_FOR_PRIOR else rng.sample(listed, _MAX_BLOCKED_PAIRS_FOR_PRIOR)
+    del listed
+    blocked_patterns = _patterns(prepared, sampled)
     matching_share = _matching_share(blocked_patterns, m, u)
     matches_per_record = 2 * matching_share * blocked_count / max(len(prepared), 1)
 
@@ -156,11 +163,6 @@ def _all_but(*excluded: int) -> frozenset[int]:
     return frozenset(c for c in range(len(COMPARISON_LEVELS)) if c not in excluded)
 
 
-def _sample(pairs: set[tuple[int, int]], limit: int, rng: random.Random) -> list[tuple[int, int]]:
-    ordered = sorted(pairs)
-    return ordered if len(ordered) <= limit else rng.sample(ordered, limit)
-
-
 def _u_from_random_pairs(
     prepared: Sequence[PreparedRecord], count: int, rng: random.Random
 ) -> tuple[list[list[float]], list[list[int]]]:
@@ -183,19 +185,24 @@ def _proportions(row: Sequence[float], *, smoothing: float) -> list[float]:
     return [1.0] + [(value + smoothing) / total for value in observed]
 
 
-def _pairs_grouped_by(prepared: Sequence[PreparedRecord], key) -> set[tuple[int, int]]:
+def _pairs_grouped_by(prepared: Sequence[PreparedRecord], key, limit: int, rng: random.Random) -> list[tuple[int, int]]:
+    """Pairs of records with the same value of key, at most about `limit` of them drawn at random."""
     groups: dict[str, list[int]] = defaultdict(list)
     for i, record in enumerate(prepared):
         value = key(record)
         if value:
             groups[value].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for members in groups.values():
-        if 1 < len(members):
-            # A date of birth shared by hundreds of records would swamp the session with pairs of
-            # strangers; the first records of such a group are enough.
-            members = members[:_MAX_GROUP_FOR_TRAINING]
-            pairs.update((members[x], members[y]) for x in range(len(members)) for y in range(x + 1, len(members)))
+    # A date of birth shared by hundreds of records would swamp the session with pairs of strangers;
+    # the first records of such a group are enough.
+    kept = [members[:_MAX_GROUP_FOR_TRAINING] for members in groups.values() if len(members) > 1]
+    total = sum(len(members) * (len(members) - 1) // 2 for members in kept)
+    share = min(1.0, limit / total) if total else 1.0
+    pairs = []
+    for members in kept:
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                if share == 1.0 or rng.random() < share:
+                    pairs.append((members[x], members[y]))
     return pairs
 
 
