@@ -99,10 +99,8 @@ def estimate_with_diagnostics(
     blocked_count = len(blocked)
     # The share of blocked pairs that match is a proportion: a sample of them measures it to a
     # fraction of a per cent, and scoring all of a national register's millions is most of the time.
-    listed = list(blocked)
+    sampled = blocked.sample(_MAX_BLOCKED_PAIRS_FOR_PRIOR, rng)
     del blocked
-    sampled = listed if len(listed) <= _MAX_BLOCKED_PAIRS_FOR_PRIOR else rng.sample(listed, _MAX_BLOCKED_PAIRS_FOR_PRIOR)
-    del listed
     blocked_patterns = _patterns(prepared, sampled)
     matching_share = _matching_share(blocked_patterns, m, u)
     matches_per_record = 2 * matching_share * blocked_count / max(len(prepared), 1)
