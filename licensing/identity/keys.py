@@ -77,14 +77,8 @@ def prepared_keys(record: PreparedRecord) -> frozenset[str]:
     if record.postcode and pair_code:
         keys.add(f"pc+nm:{record.postcode}:{pair_code}")
     number, street, street_prefix = street_code(record.address)
-    if street:
-        if pair_code:
-            keys.add(f"st+nm:{street}:{pair_code}")
-        if dob:
-            keys.add(f"st+dob:{street}:{dob[:4]}-{low}-{high}")
-        if number:
-            for code in token_codes:
-                keys.add(f"hn+nm:{number}-{street}:{code}")
+    if street and dob:
+        keys.add(f"st+dob:{street}:{dob[:4]}-{low}-{high}")
     if dob:
         initials = _initials(record.surname, record.forenames)
         if initials:
