@@ -14,12 +14,9 @@ most pairs of them:
   or only the day and month, so that a digit typo in the other part still meets;
 - `pc+nm:<postcode>:<codes>`: both name codes at the same postcode, for records whose date of birth
   is wrong in a way the others miss;
-- `st+nm:<street>:<codes>` and `st+dob:<street>:<date>`: the street of the address (the phonetic
-  code of the word after the house number) with both name codes, or with the date of birth (day and
-  month in order): for registers whose postcodes are missing or not British, and for records where
-  a name and the date of birth are both mistyped;
-- `hn+nm:<number>-<street>:<code>`: house number and street with one name code, for a record whose
-  date of birth and one name are both wrong;
+- `st+dob:<street>:<date>`: the street of the address (the phonetic code of the word after the
+  house number) with the date of birth (day and month in order), for records whose names are both
+  mistyped, on registers whose postcodes are missing or not British too;
 - `dob+in:<date>:<initials>`: the date of birth (day and month in order) with the initials of the
   surname and first forename, for a record with a typo in both names (past their first letters);
 - `dob+hn:<date>:<number>`: the date of birth with the house number, for a record whose names are
@@ -29,9 +26,11 @@ most pairs of them:
   street run into the next word or with its ending mistyped;
 - `st+nm1:<street>:<district>:<code>`: the street (within the postcode district when there is one)
   with one name code, for a record whose date of birth is wrong, one name mistyped and the house
-  number different or missing;
+  number different or missing (with no postcode, a foreign address, it is national);
 - `hn+nm1:<number>:<district>:<code>`: the house number (within the postcode district when there
-  is one) with one name code, for the same with the street mistyped or run into the next word;
+  is one) with one name code, for the same with the street mistyped or run into the next word.
+  These two replace keys of the street, or house number and street, with a name nationally, which
+  reached no true pair these miss and cost three keys more per record (docs/matching.md).
 - `home:<number>-<street>:<district>`: the house (number, street and postcode district when there
   is one), for a record whose names and date of birth are all wrong in one way or another: the
   people registered at one house are few, and the comparisons decide which of them are one.
