@@ -34,7 +34,7 @@ from licensing.identity.estimate import estimate_model
 from licensing.identity.quality import evaluate
 from licensing.identity.records import IdentityRecord
 from licensing.identity.resolve import resolve
-from licensing.identity.review import DEFAULT_HIGHEST, DEFAULT_LOWEST, ReviewBand, review_coverage
+from licensing.identity.review import keeping_review_band, review_band_from_env, review_coverage
 
 AUTHORITIES = ("E08000031", "E08000025")  # any two: the data says nothing of where it is from
 
@@ -107,7 +107,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=("sqlite", "postgresql", "none"), default="none",
                         help="accepted for a uniform command line; no database is used")
-    parser.parse_args()
+    parser.add_argument("--review-band", default="", help="probabilities, as CROSSCHECK_IDENTITY_REVIEW_BAND")
+    args = parser.parse_args()
+    band = review_band_from_env({"CROSSCHECK_IDENTITY_REVIEW_BAND": args.review_band})
 
     original, copies = febrl4_frames()
     feeds = [(AUTHORITIES[0], feed_csv(original, AUTHORITIES[0])), (AUTHORITIES[1], feed_csv(copies, AUTHORITIES[1]))]
@@ -117,10 +119,10 @@ def main() -> None:
     model = estimate_model(records, seed=0, population=len(records))
     estimate_s = time.perf_counter() - started
     started = time.perf_counter()
-    resolution = resolve(records, model)
+    resolution = resolve(records, keeping_review_band(model, band))
     resolve_s = time.perf_counter() - started
     report = evaluate(person_of, resolution)
-    coverage = review_coverage(person_of, resolution, ReviewBand(DEFAULT_LOWEST, DEFAULT_HIGHEST))
+    coverage = review_coverage(person_of, resolution, band)
     f1 = 2 * report.precision * report.recall / (report.precision + report.recall) if report.correct_pairs else 0.0
     all_true_pairs = len(set(person_of_rec_id(r) for r in original.index) & set(person_of_rec_id(r) for r in copies.index))
     emit({"records": len(records), "rejected_rows": rejected, "true_pairs": report.true_pairs,

@@ -15,7 +15,7 @@ from licensing.identity.calibrate import labelled_records
 from licensing.identity.model import MatchModel
 from licensing.identity.quality import evaluate
 from licensing.identity.resolve import resolve
-from licensing.identity.review import DEFAULT_HIGHEST, DEFAULT_LOWEST, ReviewBand, review_coverage
+from licensing.identity.review import keeping_review_band, review_band_from_env, review_coverage
 from licensing.synthetic import national_register
 
 
@@ -24,7 +24,9 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgresql", "none"), default="none",
                         help="accepted for a uniform command line; no database is used")
     parser.add_argument("--rows", type=int, default=NATIONAL_ROWS)
+    parser.add_argument("--review-band", default="", help="probabilities, as CROSSCHECK_IDENTITY_REVIEW_BAND")
     args = parser.parse_args()
+    band = review_band_from_env({"CROSSCHECK_IDENTITY_REVIEW_BAND": args.review_band})
 
     started = time.perf_counter()
     register = national_register(seed=SEED, licences=args.rows)
@@ -35,12 +37,12 @@ def main() -> None:
     generated_s = time.perf_counter() - started
 
     started = time.perf_counter()
-    resolution = resolve(drivers, MatchModel.default().for_population(len(labelled.records)))
+    resolution = resolve(drivers, keeping_review_band(MatchModel.default().for_population(len(labelled.records)), band))
     resolve_s = time.perf_counter() - started
     report = evaluate(person_of, resolution, corruptions=labelled.corruptions,
                       namesake_groups=labelled.namesake_groups)
 
-    coverage = review_coverage(person_of, resolution, ReviewBand(DEFAULT_LOWEST, DEFAULT_HIGHEST))
+    coverage = review_coverage(person_of, resolution, band)
     by_corruption = {name: round(tally.recall, 5) for name, tally in report.recall_by_corruption.items()}
     print("| corruption | true pairs carrying it | linked | recall |\n|---|---|---|---|", file=sys.stderr)
     for name, tally in report.recall_by_corruption.items():

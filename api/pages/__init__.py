@@ -60,7 +60,7 @@ def init_pages(app: Flask) -> None:
 
 
 # Routes and error pages attach to the blueprints once, when this package is first imported.
-from api.pages import account, admin, errors, feeds, findings, operator, people  # noqa: E402,F401
+from api.pages import account, admin, errors, feeds, findings, identity_reviews, operator, people  # noqa: E402,F401
 from api.pages import concerns, decisions, detail_requests, notices, overdue, suspensions  # noqa: E402,F401
 
 

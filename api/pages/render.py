@@ -10,10 +10,12 @@ from licensing.services.users import ROLE_NAMES
 
 # What each role's menu offers, in order: (endpoint, text).
 MENUS = {
-    Role.LICENSING_OFFICER: [("pages.search_page", "Search"), ("pages.decisions_page", "Decisions"),
-                             ("pages.concerns_page", "Concerns"), ("pages.requests_page", "Requests"),
-                             ("pages.overdue_page", "Overdue"), ("pages.notices_page", "Notices")],
+    Role.LICENSING_OFFICER: [("pages.search_page", "Search"), ("pages.identity_reviews_page", "Identity reviews"),
+                             ("pages.decisions_page", "Decisions"), ("pages.concerns_page", "Concerns"),
+                             ("pages.requests_page", "Requests"), ("pages.overdue_page", "Overdue"),
+                             ("pages.notices_page", "Notices")],
     Role.ENFORCEMENT_OFFICER: [("pages.findings_page", "Findings"), ("pages.search_page", "Search"),
+                               ("pages.identity_reviews_page", "Identity reviews"),
                                ("pages.concerns_page", "Concerns"), ("pages.requests_page", "Requests"),
                                ("pages.suspensions_page", "Suspensions"),
                                ("pages.overdue_page", "Overdue"), ("pages.notices_page", "Notices")],

@@ -2,12 +2,13 @@
 
 - u (how often unrelated records agree) from pairs drawn at random: almost none of them are the
   same person.
-- m (how often records of one person agree) by expectation-maximisation over blocked pairs, in two
-  sessions so that no comparison is trained on pairs chosen for agreeing on it: pairs with the same
-  driving licence number train every comparison but the licence number; pairs with the same date of
-  birth train every comparison but the date of birth.
+- m (how often records of one person agree) by expectation-maximisation, in three sessions so that
+  no comparison is trained on pairs chosen for agreeing on it: pairs with the same driving licence
+  number train every comparison but the licence number; pairs with the same date of birth every
+  comparison but the date of birth; pairs with the same surname and forename every comparison but
+  the names. Each comparison pools the expected matches of the sessions that trained it.
 - The prior (how many other records of the same person an average record has) by one more round of
-  expectation over all blocked pairs with m and u held.
+  expectation over a sample of the blocked pairs with m and u held.
 - Name frequencies for the term-frequency adjustment by counting.
 """
 
@@ -16,9 +17,9 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from licensing.identity.compare import COMPARISON_LEVELS, DLN, DOB, compare_records
+from licensing.identity.compare import COMPARISON_LEVELS, DLN, DOB, FORENAMES, SURNAME, compare_records
 from licensing.identity.model import Bands, ComparisonParameters, LevelParameters, MatchModel
 from licensing.identity.records import IdentityRecord, PreparedRecord, prepare
 from licensing.identity.resolve import candidate_pairs
@@ -32,6 +33,20 @@ _EM_TOLERANCE = 1e-6
 _MIN_NAME_COUNT = 3
 _MAX_LISTED_NAMES = 5_000
 _MAX_GROUP_FOR_TRAINING = 60
+# EM needs tens of thousands of pairs, not millions: a session on a national register samples this
+# many of its pairs, which bounds the estimate's time.
+_MAX_PAIRS_PER_SESSION = 200_000
+_MAX_BLOCKED_PAIRS_FOR_PRIOR = 500_000
+
+# Training sessions, as Splink's: pairs chosen for agreeing on one thing train every comparison but
+# that one (it would look certain among them). Between them every comparison is trained at least
+# once, also on registers without licence numbers (the names session trains the date of birth).
+_TRAINING_SESSIONS: tuple[tuple[str, Callable[[PreparedRecord], str], tuple[int, ...]], ...] = (
+    ("same licence number", lambda p: p.dln, (DLN,)),
+    ("same date of birth", lambda p: p.dob_digits, (DOB,)),
+    ("same surname and forename", lambda p: f"{p.surname.joined}/{p.forenames.first}" if p.surname.joined and p.forenames.first else "",
+     (SURNAME, FORENAMES)),
+)
 
 
 @dataclass(frozen=True)
@@ -58,19 +73,20 @@ def estimate_with_diagnostics(
     rng = random.Random(seed)
     u, u_seen = _u_from_random_pairs(prepared, random_pairs, rng)
 
-    dln_pairs = _pairs_grouped_by(prepared, lambda p: p.dln)
-    dob_pairs = _pairs_grouped_by(prepared, lambda p: p.dob_digits)
     sessions: list[dict[str, Any]] = []
-    m_from_dln, matches_from_dln = _expectation_maximisation(
-        _patterns(prepared, dln_pairs), u, trained=_all_but(DLN), report=_session(sessions, "same licence number", dln_pairs))
-    m_from_dob, matches_from_dob = _expectation_maximisation(
-        _patterns(prepared, dob_pairs), u, trained=_all_but(DOB), report=_session(sessions, "same date of birth", dob_pairs))
+    matched = [[0.0] * len(levels) for _, levels in COMPARISON_LEVELS]
+    for name, key, excluded in _TRAINING_SESSIONS:
+        pairs = _pairs_grouped_by(prepared, key, _MAX_PAIRS_PER_SESSION, rng)
+        _, session_matches = _expectation_maximisation(
+            _patterns(prepared, pairs), u, trained=_all_but(*excluded), report=_session(sessions, name, pairs))
+        for c, row in enumerate(session_matches):
+            matched[c] = [a + b for a, b in zip(matched[c], row)]
+    # Each comparison's m pools the expected matches of every session that trained it, so a session
+    # with few pairs (no licence numbers in the feeds) counts for as little as it saw. A comparison no
+    # session saw among matches has no evidence: m = u, it weighs nothing.
     m = [
-        m_from_dob[c] if c == DLN else m_from_dln[c] if c == DOB else _average_m(m_from_dln[c], m_from_dob[c])
-        for c in range(len(COMPARISON_LEVELS))
-    ]
-    matched = [
-        [a + b for a, b in zip(matches_from_dln[c], matches_from_dob[c])] for c in range(len(COMPARISON_LEVELS))
+        _proportions(row, smoothing=1.0) if sum(row[1:]) >= 1.0 else list(u[c])
+        for c, row in enumerate(matched)
     ]
     # A level the data never shows, among matches or among random pairs, says nothing: both of its
     # probabilities are smoothing, and their ratio would be noise. It weighs nothing.
@@ -80,9 +96,12 @@ def estimate_with_diagnostics(
                 m[c][level] = u[c][level]
 
     blocked, skipped = candidate_pairs(prepared)
-    blocked_patterns = _patterns(prepared, blocked)
+    blocked_count = len(blocked)
+    # The share of blocked pairs that match is a proportion: a sample of them measures it to a
+    # fraction of a per cent, and scoring all of a national register's millions is most of the time.
+    sampled = blocked.sample(_MAX_BLOCKED_PAIRS_FOR_PRIOR, rng)
     del blocked
-    blocked_count = sum(blocked_patterns.values())
+    blocked_patterns = _patterns(prepared, sampled)
     matching_share = _matching_share(blocked_patterns, m, u)
     matches_per_record = 2 * matching_share * blocked_count / max(len(prepared), 1)
 
@@ -138,8 +157,8 @@ def _band_shares(patterns: Counter[tuple[int, ...]], model: MatchModel) -> dict[
     return {band: counts[band] / total for band in ("certain", "probable", "possible", "none")}
 
 
-def _all_but(excluded: int) -> frozenset[int]:
-    return frozenset(c for c in range(len(COMPARISON_LEVELS)) if c != excluded)
+def _all_but(*excluded: int) -> frozenset[int]:
+    return frozenset(c for c in range(len(COMPARISON_LEVELS)) if c not in excluded)
 
 
 def _u_from_random_pairs(
@@ -164,19 +183,24 @@ def _proportions(row: Sequence[float], *, smoothing: float) -> list[float]:
     return [1.0] + [(value + smoothing) / total for value in observed]
 
 
-def _pairs_grouped_by(prepared: Sequence[PreparedRecord], key) -> set[tuple[int, int]]:
+def _pairs_grouped_by(prepared: Sequence[PreparedRecord], key, limit: int, rng: random.Random) -> list[tuple[int, int]]:
+    """Pairs of records with the same value of key, at most about `limit` of them drawn at random."""
     groups: dict[str, list[int]] = defaultdict(list)
     for i, record in enumerate(prepared):
         value = key(record)
         if value:
             groups[value].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for members in groups.values():
-        if 1 < len(members):
-            # A date of birth shared by hundreds of records would swamp the session with pairs of
-            # strangers; the first records of such a group are enough.
-            members = members[:_MAX_GROUP_FOR_TRAINING]
-            pairs.update((members[x], members[y]) for x in range(len(members)) for y in range(x + 1, len(members)))
+    # A date of birth shared by hundreds of records would swamp the session with pairs of strangers;
+    # the first records of such a group are enough.
+    kept = [members[:_MAX_GROUP_FOR_TRAINING] for members in groups.values() if len(members) > 1]
+    total = sum(len(members) * (len(members) - 1) // 2 for members in kept)
+    share = min(1.0, limit / total) if total else 1.0
+    pairs = []
+    for members in kept:
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                if share == 1.0 or rng.random() < share:
+                    pairs.append((members[x], members[y]))
     return pairs
 
 
@@ -230,10 +254,6 @@ def _expectation_maximisation(
             report["converged"] = True
             break
     return m, [row if c in trained else [0.0] * len(row) for c, row in enumerate(new_counts)]
-
-
-def _average_m(first: list[float], second: list[float]) -> list[float]:
-    return [(a + b) / 2 for a, b in zip(first, second)]
 
 
 def _matching_share(patterns: Counter[tuple[int, ...]], m: list[list[float]], u: list[list[float]]) -> float:

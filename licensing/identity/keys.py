@@ -14,12 +14,26 @@ most pairs of them:
   or only the day and month, so that a digit typo in the other part still meets;
 - `pc+nm:<postcode>:<codes>`: both name codes at the same postcode, for records whose date of birth
   is wrong in a way the others miss;
-- `st+nm:<street>:<codes>` and `st+dob:<street>:<date>`: the street of the address (the phonetic
-  code of the word after the house number) with both name codes, or with the date of birth (day and
-  month in order): for registers whose postcodes are missing or not British, and for records where
-  a name and the date of birth are both mistyped;
-- `hn+nm:<number>-<street>:<code>`: house number and street with one name code, for a record whose
-  date of birth and one name are both wrong.
+- `st+dob:<street>:<date>`: the street of the address (the phonetic code of the word after the
+  house number) with the date of birth (day and month in order), for records whose names are both
+  mistyped, on registers whose postcodes are missing or not British too;
+- `dob+in:<date>:<initials>`: the date of birth (day and month in order) with the initials of the
+  surname and first forename, for a record with a typo in both names (past their first letters);
+- `dob+hn:<date>:<number>`: the date of birth with the house number, for a record whose names are
+  both changed or mistyped beyond their initials (a married name with a nickname, say);
+- `sp+dob:<prefix>:<date>` and `sp+nm:<prefix>:<district>:<codes>`: the same two with the first four
+  letters of the street instead of its code (within the postcode district, when there is one), for a
+  street run into the next word or with its ending mistyped;
+- `st+nm1:<street>:<district>:<code>`: the street (within the postcode district when there is one)
+  with one name code, for a record whose date of birth is wrong, one name mistyped and the house
+  number different or missing (with no postcode, a foreign address, it is national);
+- `hn+nm1:<number>:<district>:<code>`: the house number (within the postcode district when there
+  is one) with one name code, for the same with the street mistyped or run into the next word.
+  These two replace keys of the street, or house number and street, with a name nationally, which
+  reached no true pair these miss and cost three keys more per record (docs/matching.md).
+- `home:<number>-<street>:<district>`: the house (number, street and postcode district when there
+  is one), for a record whose names and date of birth are all wrong in one way or another: the
+  people registered at one house are few, and the comparisons decide which of them are one.
 
 Name codes in the two-name keys are sorted, so forenames and surname entered the wrong way round
 give the same key.
@@ -61,31 +75,48 @@ def prepared_keys(record: PreparedRecord) -> frozenset[str]:
             keys.add(f"md+nm:{low}-{high}:{pair_code}")
     if record.postcode and pair_code:
         keys.add(f"pc+nm:{record.postcode}:{pair_code}")
-    number, street = street_code(record.address)
-    if street:
-        if pair_code:
-            keys.add(f"st+nm:{street}:{pair_code}")
-        if dob:
-            keys.add(f"st+dob:{street}:{dob[:4]}-{low}-{high}")
+    number, street, street_prefix = street_code(record.address)
+    if street and dob:
+        keys.add(f"st+dob:{street}:{dob[:4]}-{low}-{high}")
+    if dob:
+        initials = _initials(record.surname, record.forenames)
+        if initials:
+            keys.add(f"dob+in:{year}-{low}-{high}:{initials}")
         if number:
+            keys.add(f"dob+hn:{year}-{low}-{high}:{number}")
+    # Keys on the street alone with a name are kept within the postcode district, when there is one:
+    # a street name recurs in every town.
+    district = record.postcode[:-4] if record.postcode else ""
+    if street_prefix:
+        if dob:
+            keys.add(f"sp+dob:{street_prefix}:{year}-{low}-{high}")
+        if pair_code:
+            keys.add(f"sp+nm:{street_prefix}:{district}:{pair_code}")
+    if street:
+        for code in token_codes:
+            keys.add(f"st+nm1:{street}:{district}:{code}")
+        if number:
+            keys.add(f"home:{number}-{street}:{district}")
             for code in token_codes:
-                keys.add(f"hn+nm:{number}-{street}:{code}")
+                keys.add(f"hn+nm1:{number}:{district}:{code}")
     return frozenset(keys)
 
 
 @lru_cache(maxsize=200_000)
-def street_code(address: str) -> tuple[str, str]:
-    """The house number and the phonetic code of the street name: the first word of three letters or
-    more that follows a number ('FLAT 3 12 OAK ROAD LEEDS' -> 12 and the code of OAK), or with no
-    house number the first such word that is not a flat's; '' for what is not there."""
+def street_code(address: str) -> tuple[str, str, str]:
+    """The house number, the phonetic code of the street name and its first four letters: the street
+    is the first word of three letters or more that follows a number ('FLAT 3 12 OAK ROAD LEEDS' ->
+    12, the code of OAK, OAK), or with no house number the first such word that is not a flat's; ''
+    for what is not there. The prefix survives what the code does not: the street run into the next
+    word ('PEARSONSTREET') or its ending mistyped."""
     words = address.split()
     for number, word in zip(words, words[1:]):
         if number.isdigit() and word.isalpha() and len(word) >= 3:
-            return number, phonetic_code(word)
+            return number, phonetic_code(word), word[:4]
     for word in words:
         if word.isalpha() and len(word) >= 3 and word not in _NOT_STREETS:
-            return "", phonetic_code(word)
-    return "", ""
+            return "", phonetic_code(word), word[:4]
+    return "", "", ""
 
 
 _NOT_STREETS = frozenset(("FLAT", "UNIT", "APARTMENT", "APT", "ROOM", "THE"))
@@ -100,6 +131,13 @@ def _first_code(part: NamePart) -> set[str]:
         return set()
     code = phonetic_code(part.first_canonical)
     return {code} if code else set()
+
+
+def _initials(surname: NamePart, forenames: NamePart) -> str:
+    if not surname.joined or not forenames.first:
+        return ""
+    # Sorted, so that forenames and surname entered the wrong way round meet too.
+    return "".join(sorted((surname.joined[0], forenames.first[0])))
 
 
 def _pair_code(surname: NamePart, forenames: NamePart) -> str:

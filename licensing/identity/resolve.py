@@ -9,10 +9,11 @@ licence number is missing). Officers' decisions are applied before anything the 
 
 from __future__ import annotations
 
+import random
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Collection, Literal, Mapping, Sequence
+from typing import Collection, Iterable, Iterator, Literal, Mapping, Sequence
 
 from licensing.identity.compare import (
     DLN,
@@ -68,17 +69,19 @@ def resolve(
     prepared = [prepare(r) for r in records]
     position = {p.record_id: i for i, p in enumerate(prepared)}
     decided = _decisions_by_pair(decisions, position)
-    pairs, skipped = candidate_pairs(prepared)
+    candidates, skipped = candidate_pairs(prepared)
     known: dict[tuple[int, int], float] = {}
+    pairs: Iterable[tuple[int, int]] = candidates
     if changed is not None:
         touched = {position[record_id] for record_id in changed if record_id in position}
-        pairs = {(i, j) for i, j in pairs if i in touched or j in touched}
+        near = {(i, j) for i, j in candidates if i in touched or j in touched}
         for (a, b), weight in (known_weights or {}).items():
             i, j = position.get(a), position.get(b)
             if i is not None and j is not None and i not in touched and j not in touched:
                 known[_ordered(i, j)] = weight
-        pairs.update(known)
-    pairs.update(decided)
+        near.update(known)
+        pairs = near
+    # Decided pairs are not scored for linking: the officers' decisions are applied below.
 
     possible_weight = model.bands.possible
     probable_weight = model.bands.probable
@@ -168,7 +171,31 @@ def identifiers_conflict(a: PreparedRecord, b: PreparedRecord) -> bool:
     return levels[DLN] == DLN_DIFFERENT_WELL_FORMED and not differ_in_one_final_character(a.dln, b.dln)
 
 
-def candidate_pairs(prepared: Sequence[PreparedRecord]) -> tuple[set[tuple[int, int]], int]:
+class CandidatePairs:
+    """Index pairs (i < j), each held as one integer (i in the high bits, j in the low): a national
+    register has millions of them, and a pair of Python ints in a tuple costs about twice as much."""
+
+    def __init__(self, codes: set[int], position_bits: int) -> None:
+        self._codes = codes
+        self._bits = position_bits
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        bits, mask = self._bits, (1 << self._bits) - 1
+        for code in self._codes:
+            yield code >> bits, code & mask
+
+    def sample(self, count: int, rng: random.Random) -> list[tuple[int, int]]:
+        """At most count pairs drawn at random (all of them, in order, when there are fewer)."""
+        if len(self._codes) <= count:
+            return sorted(self)
+        bits, mask = self._bits, (1 << self._bits) - 1
+        return [(code >> bits, code & mask) for code in rng.sample(sorted(self._codes), count)]
+
+
+def candidate_pairs(prepared: Sequence[PreparedRecord]) -> tuple[CandidatePairs, int]:
     """Index pairs (i < j) that share a blocking key, and how many keys were too common to use.
 
     A national register has millions of keys, nearly all held by one record; a dictionary of them
@@ -185,7 +212,7 @@ def candidate_pairs(prepared: Sequence[PreparedRecord]) -> tuple[set[tuple[int, 
             entries.append(((hash(key) & hash_mask) << position_bits) | i)
     ordered = array("q", sorted(entries))
     del entries
-    pairs: set[tuple[int, int]] = set()
+    codes: set[int] = set()
     skipped = 0
     start = 0
     total = len(ordered)
@@ -198,14 +225,14 @@ def candidate_pairs(prepared: Sequence[PreparedRecord]) -> tuple[set[tuple[int, 
         if size > KEY_GROUP_LIMIT:
             skipped += 1
         elif size > 1:
+            # Sorted entries of one key are in record order, so each pair comes out as (i < j).
             members = [ordered[k] & position_mask for k in range(start, end)]
             for x in range(size):
-                i = members[x]
+                high = members[x] << position_bits
                 for y in range(x + 1, size):
-                    j = members[y]
-                    pairs.add((i, j) if i < j else (j, i))
+                    codes.add(high | members[y])
         start = end
-    return pairs, skipped
+    return CandidatePairs(codes, position_bits), skipped
 
 
 class _ConstrainedClusters:

@@ -10,19 +10,23 @@ revoked driver nobody is told about.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from itertools import combinations
 from typing import Iterable, Mapping, Sequence
 
+from licensing.identity.model import MatchModel
 from licensing.identity.resolve import Resolution
 
 ADVERSE_STATUSES = ("revoked", "suspended")
 LIVE_STATUSES = ("active",)
 
-# Default band: from the possible threshold of the packaged model (weight -4, probability 0.0588) to
-# just below the certain one (weight 12, 0.99976); below it pairs are not even stored, above it the
-# model is sure enough to act alone.
-DEFAULT_LOWEST = 0.0588
+# Default band: from a chance of one in a hundred that the two records are one person (weight
+# -6.6, below the packaged model's possible threshold of -4, so resolution keeps those pairs too:
+# keeping_review_band) to just below the certain threshold (weight 12, 0.99976), above which the
+# model is sure enough to act alone. One in a hundred, because a missed link can be a revoked
+# driver licensed elsewhere, and an officer settles such a pair at a glance.
+DEFAULT_LOWEST = 0.01
 DEFAULT_HIGHEST = 0.9997
 REVIEW_BAND_SETTING = "CROSSCHECK_IDENTITY_REVIEW_BAND"
 
@@ -48,6 +52,22 @@ def review_band_from_env(env: Mapping[str, str]) -> ReviewBand:
     if not 0 <= lowest < highest <= 1:
         raise ValueError(f"{REVIEW_BAND_SETTING}: the lower probability must be below the higher, both within 0-1")
     return ReviewBand(lowest, highest)
+
+
+def keeping_review_band(model: MatchModel, band: ReviewBand) -> MatchModel:
+    """The model with its possible threshold lowered, if need be, to the band's lowest probability:
+    pairs below the possible threshold are not stored, and a band that reaches lower must find every
+    pair it asks officers to see."""
+    lowest = _weight_of(band.lowest)
+    if lowest >= model.bands.possible:
+        return model
+    return replace(model, bands=replace(model.bands, possible=lowest))
+
+
+def _weight_of(probability: float) -> float:
+    if probability <= 0:
+        return -math.inf
+    return math.log2(probability / (1 - probability))
 
 
 @dataclass(frozen=True, slots=True)

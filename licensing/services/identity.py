@@ -25,6 +25,7 @@ from licensing.identity.keys import KEY_GROUP_LIMIT, blocking_keys
 from licensing.identity.model import MatchModel
 from licensing.identity.records import IdentityRecord
 from licensing.identity.resolve import HumanDecision, Resolution, resolve
+from licensing.identity.review import ReviewBand, keeping_review_band, review_band_from_env
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
 from licensing.store.identity_models import PACKAGED_VERSION, adopted_model
@@ -102,7 +103,7 @@ def resolve_pending(app: Crosscheck, *, batch: int = 50_000) -> ResolutionReport
                 .order_by(licence_table.c.id).limit(batch)).scalars())
             if not pending:
                 return total
-            report = _resolve_neighbourhood(uow, pending)
+            report = _resolve_neighbourhood(uow, pending, review_band_from_env(app.settings.env))
             uow.commit()
         total = ResolutionReport(total.records + report.records, total.drivers_created + report.drivers_created,
                                  total.licences_moved + report.licences_moved)
@@ -110,7 +111,7 @@ def resolve_pending(app: Crosscheck, *, batch: int = 50_000) -> ResolutionReport
 
 def _refresh_keys(uow: UnitOfWork, rows, *, all_waiting: bool = False) -> dict[int, frozenset[str]]:
     """Blocking keys of changed records (every record waiting for resolution when all_waiting);
-    returns the driver records' keys."""
+    returns the driver records' keys, except when all_waiting (a full run computes its own)."""
     session = uow.session
     if all_waiting:
         waiting = select(licence_table.c.id).where(licence_table.c.needs_resolution.is_(True))
@@ -118,11 +119,25 @@ def _refresh_keys(uow: UnitOfWork, rows, *, all_waiting: bool = False) -> dict[i
     else:
         for chunk in in_slices([row.id for row in rows]):
             session.execute(delete(key_table).where(key_table.c.licence_id.in_(chunk)))
-    keys_by_record = {row.id: blocking_keys(identity_record(row)) for row in rows if row.licence_type in DRIVER_TYPES}
-    key_rows = [{"key": key, "licence_id": licence_id} for licence_id, keys in keys_by_record.items() for key in keys]
-    for rows_slice in in_slices(key_rows, 20_000):
-        session.execute(insert(key_table), rows_slice)
+    keys_by_record: dict[int, frozenset[str]] = {}
+    # Written a slice at a time: a first load has some fifteen keys for each of 500,000 records.
+    key_rows: list[dict] = []
+    for row in rows:
+        if row.licence_type not in DRIVER_TYPES:
+            continue
+        keys = blocking_keys(identity_record(row))
+        if not all_waiting:
+            keys_by_record[row.id] = keys
+        key_rows += ({"key": key, "licence_id": row.id} for key in keys)
+        if len(key_rows) >= _KEY_ROWS_PER_INSERT:
+            session.execute(insert(key_table), key_rows)
+            key_rows = []
+    if key_rows:
+        session.execute(insert(key_table), key_rows)
     return keys_by_record
+
+
+_KEY_ROWS_PER_INSERT = 20_000
 
 
 def _clear_pending(uow: UnitOfWork, ids: Sequence[int]) -> None:
@@ -130,7 +145,7 @@ def _clear_pending(uow: UnitOfWork, ids: Sequence[int]) -> None:
         uow.session.execute(update(licence_table).where(licence_table.c.id.in_(chunk)).values(needs_resolution=False))
 
 
-def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int]) -> ResolutionReport:
+def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int], band: ReviewBand) -> ResolutionReport:
     pending_rows = _load_rows(uow, pending)
     operators = [row.id for row in pending_rows if row.licence_type not in DRIVER_TYPES]
     keys_by_record = _refresh_keys(uow, pending_rows)
@@ -140,7 +155,7 @@ def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int]) -> ResolutionRep
     driver_ids = _drivers_of(uow, neighbours)
     neighbours |= _records_of_drivers(uow, driver_ids)
     neighbourhood = _load_records(uow, sorted(neighbours))
-    version, model = _model_for(uow)
+    version, model = _model_for(uow, band)
     resolution = resolve(neighbourhood, model, _decisions_among(uow, neighbours), changed=set(pending),
                          known_weights=_stored_weights(uow, neighbours - set(pending), model, version))
 
@@ -167,7 +182,7 @@ def resolve_everyone(app: Crosscheck) -> ResolutionReport:
                 records.append(identity_record(row))
             else:
                 operators.append(row.id)
-        version, model = _model_for(uow)
+        version, model = _model_for(uow, review_band_from_env(app.settings.env))
         resolution = resolve(records, model, _decisions_among(uow, None))
         report = _assign_drivers(uow, resolution, operators)
         session.execute(delete(link_table))
@@ -179,11 +194,12 @@ def resolve_everyone(app: Crosscheck) -> ResolutionReport:
     return ResolutionReport(len(records) + len(operators), report.drivers_created, report.licences_moved)
 
 
-def _model_for(uow: UnitOfWork) -> tuple[str, MatchModel]:
-    # The prior odds of a match depend on how many records there are to match against.
+def _model_for(uow: UnitOfWork, band: ReviewBand) -> tuple[str, MatchModel]:
+    # The prior odds of a match depend on how many records there are to match against; every pair
+    # the review band asks officers to see must be kept.
     population = uow.session.execute(select(func.count()).select_from(licence_table)).scalar_one()
     version, model = model_in_use(uow)
-    return version, model.for_population(max(population, 2))
+    return version, keeping_review_band(model.for_population(max(population, 2)), band)
 
 
 def _load_rows(uow: UnitOfWork, ids: Sequence[int]):

@@ -21,6 +21,7 @@ from licensing.clock import utc_now
 from licensing.errors import DomainError, NotFound
 from licensing.identity.estimate import estimate_with_diagnostics
 from licensing.identity.resolve import resolve
+from licensing.identity.review import keeping_review_band, review_band_from_env
 from licensing.services.identity import (
     DRIVER_TYPES, RECORD_COLUMNS, _decisions_among, identity_record, licence_table, link_table, model_in_use,
     resolve_everyone,
@@ -61,7 +62,8 @@ def estimate_from_register(app: Crosscheck, *, by: str, seed: int = 0) -> Estima
     # register has far fewer distinct pairs to learn from, and sampling more only repeats them.
     random_pairs = min(RANDOM_PAIRS, 20 * len(records))
     estimate = estimate_with_diagnostics(records, seed=seed, population=max(population, 2), random_pairs=random_pairs)
-    resolution = resolve(records, estimate.model, decisions)
+    # Compared as the register would run it: the review band's pairs kept, as resolution keeps them.
+    resolution = resolve(records, keeping_review_band(estimate.model, review_band_from_env(app.settings.env)), decisions)
     added, removed = _pairs_joined_and_parted(resolution.cluster_of, driver_of)
     review = {(a, b) for a, b, _ in resolution.possible}
     changes = {"links_added": added, "links_removed": removed, "sent_to_review": len(review - in_review),

@@ -48,17 +48,21 @@ def _authority_only(caller: Actor) -> None:
                         "use an authority's API key")
 
 
-def links_for_review(app: Crosscheck, caller: Actor, *, limit: int = 200) -> list[ReviewItem]:
+def links_for_review(app: Crosscheck, caller: Actor, *, limit: int = 200,
+                     pair: tuple[int, int] | None = None) -> list[ReviewItem]:
     """Every pair in the review band (CROSSCHECK_IDENTITY_REVIEW_BAND) that touches the caller's own
-    licences, linked (to confirm) or not (to consider), most at stake first (licensing.identity.review)."""
+    licences, linked (to confirm) or not (to consider), most at stake first (licensing.identity.review);
+    or, with `pair`, that one pair if it is among them."""
     _authority_only(caller)
     band = review_band_from_env(app.settings.env)
     with app.unit_of_work(write=False) as uow:
         own = select(Licence.id).where(Licence.authority_code == caller.authority_code).scalar_subquery()
-        links = uow.session.execute(
-            select(IdentityLink).where(IdentityLink.probability >= band.lowest, IdentityLink.probability < band.highest,
-                                       or_(IdentityLink.licence_a.in_(own), IdentityLink.licence_b.in_(own)))
-        ).scalars().all()
+        query = select(IdentityLink).where(
+            IdentityLink.probability >= band.lowest, IdentityLink.probability < band.highest,
+            or_(IdentityLink.licence_a.in_(own), IdentityLink.licence_b.in_(own)))
+        if pair is not None:
+            query = query.where(IdentityLink.licence_a == min(pair), IdentityLink.licence_b == max(pair))
+        links = uow.session.execute(query).scalars().all()
         ids = {link.licence_a for link in links} | {link.licence_b for link in links}
         held = {row.id: row for row in uow.session.execute(
             select(Licence.id, Licence.driver_id, Licence.status, Licence.authority_code)

@@ -9,6 +9,7 @@ from sqlalchemy import Text, select
 from sqlmodel import Field, SQLModel
 
 from licensing.clock import utc_now
+from licensing.store.slices import in_slices
 from licensing.store.types import UtcDateTime
 
 
@@ -44,8 +45,10 @@ IN_FORCE_STATES = ("in_force", "confirmed")
 
 
 def suspensions_in_force_on(session, licence_ids, now: datetime) -> list[ImmediateSuspension]:
-    if not licence_ids:
-        return []
-    return list(session.execute(select(ImmediateSuspension).where(
-        ImmediateSuspension.licence_id.in_(list(licence_ids)), ImmediateSuspension.state.in_(IN_FORCE_STATES),
-        ImmediateSuspension.starts_at <= now, ImmediateSuspension.ends_at > now)).scalars())
+    # In slices: a full findings run asks about every licence of the register at once.
+    found: list[ImmediateSuspension] = []
+    for chunk in in_slices(list(licence_ids)):
+        found += session.execute(select(ImmediateSuspension).where(
+            ImmediateSuspension.licence_id.in_(chunk), ImmediateSuspension.state.in_(IN_FORCE_STATES),
+            ImmediateSuspension.starts_at <= now, ImmediateSuspension.ends_at > now)).scalars()
+    return found

@@ -49,6 +49,14 @@ def test_a_licensing_officer_searches_and_opens_a_person(journey):
     assert "Manchester" in page.locator("table").inner_text()
 
 
+def test_a_licensing_officer_opens_the_identity_reviews_from_the_menu(journey):
+    trip = journey("identity-reviews")
+    page = trip.sign_in(email_of("licensing_officer", WOLVERHAMPTON), PASSWORD)
+    page.click("a:has-text('Identity reviews')")
+    trip.check("identity-reviews")
+    assert page.locator("h1").inner_text() == "Identity reviews"
+
+
 def test_an_enforcement_officer_on_a_phone_acknowledges_then_actions_a_finding(journey, served):
     trip = journey("finding", phone=True)
     trip.sign_in(email_of("enforcement_officer", WOLVERHAMPTON), PASSWORD)

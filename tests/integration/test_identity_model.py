@@ -62,7 +62,8 @@ def test_an_estimated_model_changes_nothing_until_adopted_and_then_names_itself_
         driver_records = len(uow.session.execute(select(Licence.id).where(
             Licence.licence_type.in_(identity.DRIVER_TYPES))).all())
     assert estimated.compared_with == "packaged" and estimated.records == driver_records
-    assert {s["trained_on"] for s in diagnostics["sessions"]} == {"same licence number", "same date of birth"}
+    assert {s["trained_on"] for s in diagnostics["sessions"]} == {"same licence number", "same date of birth",
+                                                                  "same surname and forename"}
     assert all(s["iterations"] >= 1 for s in diagnostics["sessions"])
     assert abs(sum(diagnostics["band_shares"].values()) - 1) < 1e-9
     assert set(changes) == {"links_added", "links_removed", "sent_to_review", "in_review"}

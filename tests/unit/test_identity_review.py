@@ -2,11 +2,16 @@
 resolution leaves apart reaches the queue."""
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
-from licensing.identity.resolve import Resolution
-from licensing.identity.review import ReviewBand, rank_for_review, review_band_from_env, review_coverage, stake_of
+from licensing.identity.model import MatchModel
+from licensing.identity.records import IdentityRecord
+from licensing.identity.resolve import Resolution, resolve
+from licensing.identity.review import (
+    ReviewBand, keeping_review_band, rank_for_review, review_band_from_env, review_coverage, stake_of,
+)
 from licensing.identity.score import PairScore
 
 
@@ -54,3 +59,16 @@ def test_a_true_pair_left_apart_counts_as_queued_when_a_queued_pair_joins_its_cl
     # (1,3) and (2,3) are reached through the queued (2,3); (4,5) is below the band.
     assert (coverage.true_pairs_unlinked, coverage.unlinked_in_queue) == (3, 2)
     assert coverage.queue_size == 1 and coverage.queue_per_10000_records == 2_000
+
+
+def test_resolution_keeps_every_pair_the_band_reaches_even_below_the_models_possible_threshold():
+    # One name and birthday, another year of birth, two towns: a namesake as often as one man.
+    records = [IdentityRecord(1, "Okafor", "Chidi", date(1979, 3, 14), None, None, "WV1 1AA", "3 Oak Road"),
+               IdentityRecord(2, "Okafor", "Chidi", date(1971, 3, 14), None, None, "M3 2BW", "77 Deansgate")]
+    model = MatchModel.default().for_population(500_000)
+    weight = model.bands.possible - 3
+    assert keeping_review_band(model, ReviewBand(0.5, 0.99)) is model  # the band starts above: nothing to keep
+    wide = keeping_review_band(model, ReviewBand(2.0**weight / (1 + 2.0**weight), 0.99))
+    assert wide.bands.possible == pytest.approx(weight)
+    kept = resolve(records, keeping_review_band(model, ReviewBand(0.0, 0.99))).possible
+    assert [(a, b) for a, b, _ in kept] == [(1, 2)] and not resolve(records, model).possible

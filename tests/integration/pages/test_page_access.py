@@ -23,6 +23,7 @@ PAGES = [
     ("/findings/{finding}", ENFORCE, True),
     ("/findings?type=out_of_area&authority=E08000003", ENFORCE, False),
     ("/findings/export.csv", ENFORCE, False),
+    ("/identity-reviews", SEARCH, False),
     ("/feeds", ADMIN, False),
     ("/feeds/upload", ADMIN, False),
     ("/feeds/{feed}", ADMIN, True),

@@ -1,7 +1,7 @@
 """how each licence feed was read, so that the same file read the same way is recognised at once
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
