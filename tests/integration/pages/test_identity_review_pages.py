@@ -59,3 +59,24 @@ def test_a_pair_outside_the_officers_authority_is_not_found(crosscheck, web):
         w1, m1 = (uow.session.execute(select(Licence.id).where(Licence.licence_number == n)).scalar_one()
                   for n in ("W1", "M1"))
     assert web.get(f"/identity-reviews/{min(w1, m1)}/{max(w1, m1)}").status_code == 404
+
+
+def test_a_pair_answers_each_role_of_the_holding_and_another_authority_as_the_matrix_says(crosscheck, web):
+    from tests.integration.pages.test_page_access import MATRIX_ELSEWHERE
+
+    load(crosscheck)
+    with crosscheck.unit_of_work(write=False) as uow:
+        w1, m1 = (uow.session.execute(select(Licence.id).where(Licence.licence_number == n)).scalar_one()
+                  for n in ("W1", "M1"))
+    pair = f"/identity-reviews/{min(w1, m1)}/{max(w1, m1)}"
+    for role in ("licensing_officer", "enforcement_officer", "authority_admin", "operator"):
+        for code in ((WOLVERHAMPTON, "E08000025") if role != "operator" else (None,)):
+            add_user(crosscheck, role, code)
+            web.post("/sign-out", data={"csrf_token": csrf_token(web)})
+            assert sign_in(web, email_of(role, code)).status_code == 302
+            expected = (403 if role not in MATRIX_ELSEWHERE["/identity-reviews/*/*"]
+                        else 200 if code == WOLVERHAMPTON else 404)
+            response = web.get(pair)
+            assert response.status_code == expected, f"{role} of {code}"
+            if expected != 200:
+                assert "MAHMOOD" not in response.get_data(as_text=True).upper()
