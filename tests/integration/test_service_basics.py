@@ -86,9 +86,15 @@ def test_readiness_fails_when_migrations_are_behind(crosscheck, web):
     from sqlalchemy import text
 
     with crosscheck.engine.begin() as connection:
+        head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         connection.execute(text("UPDATE alembic_version SET version_num = 'older'"))
-    response = web.get("/readyz")
-    assert response.status_code == 503 and response.json["migrations"]["current"] == "older"
+    try:
+        response = web.get("/readyz")
+        assert response.status_code == 503 and response.json["migrations"]["current"] == "older"
+    finally:
+        # A PostgreSQL test database is emptied, not recreated, between tests: put the version back.
+        with crosscheck.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
 
 
 def test_request_ids_are_echoed_and_logged_without_personal_data(crosscheck, web, api_key, caplog):
