@@ -15,6 +15,7 @@ from datetime import date
 
 from licensing.clock import london_today
 from licensing.feeds.parse import FeedRejected, RowProblem, _encoding_of
+from licensing.feeds.sniff import CSV, media_type
 from licensing.statutory.decision_rules import decision_problems
 from licensing.values import InvalidDate, parse_calendar_date
 
@@ -45,7 +46,7 @@ class ParsedDecisions:
 
 
 def parse_decision_feed(body: bytes, content_type: str, *, retention_years: int) -> ParsedDecisions:
-    if content_type.split(";", 1)[0].strip().lower() != "text/csv":
+    if media_type(content_type) != CSV:
         raise FeedRejected("A decisions feed is sent as text/csv.")
     text = io.TextIOWrapper(io.BytesIO(body), encoding=_encoding_of(body), newline="")
     reader = csv.reader(text, strict=True)

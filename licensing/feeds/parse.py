@@ -12,8 +12,8 @@ missing, and missing licences are ended.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import csv
+import hashlib
 import io
 import json
 import re
@@ -37,7 +37,7 @@ from licensing.feeds.rows import (  # noqa: F401  (the feed's row types, importe
     RowChecker,
     RowProblem,
 )
-from licensing.feeds.sniff import CONTENT_TYPES, CSV, XLSX, mismatch
+from licensing.feeds.sniff import CONTENT_TYPES, CSV, XLSX, media_type, mismatch
 from licensing.feeds.xlsx import UnreadableWorkbook, workbook_rows
 
 
@@ -53,24 +53,24 @@ class FeedRejected(Exception):
 def parse_feed(body: bytes, content_type: str, mapping: FeedMapping = NO_MAPPING) -> ParsedFeed:
     """Reads a feed posted as text/csv, application/json or an .xlsx workbook, through the authority's
     mapping. Raises FeedRejected when the feed as a whole cannot be used; a bad row only rejects that row."""
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type not in CONTENT_TYPES:
+    kind = media_type(content_type)
+    if kind not in CONTENT_TYPES:
         raise FeedRejected(
             f"Content-Type '{content_type}' is not supported; send the feed as text/csv or application/json, "
             f"or as an Excel workbook ({XLSX})."
         )
     if _BLANK.fullmatch(body):
         raise FeedRejected("The feed is empty; send the full current register of licences.")
-    wrong = mismatch(body, media_type)
+    wrong = mismatch(body, kind)
     if wrong:
         raise FeedRejected(wrong)
-    if media_type == XLSX:
+    if kind == XLSX:
         try:
             return _parse_rows(workbook_rows(body, mapping.sheet), mapping, excel_serials=True)
         except UnreadableWorkbook as unreadable:
             raise FeedRejected(str(unreadable)) from None
     encoding = _encoding_of(body)
-    if media_type == CSV:
+    if kind == CSV:
         # Decoded as the csv module reads it, so the feed is never held whole as text as well as bytes.
         return _parse_csv(io.TextIOWrapper(io.BytesIO(body), encoding=encoding, newline=""), mapping)
     return _parse_json(body, encoding, mapping)
@@ -79,7 +79,7 @@ def parse_feed(body: bytes, content_type: str, mapping: FeedMapping = NO_MAPPING
 def reading_key(content_type: str, mapping: FeedMapping, today: date) -> str:
     """What besides its bytes decides how a feed reads: the same bytes with the same key give the same
     rows, problems and warnings, so a re-post of an applied feed need not be read again."""
-    document = {"content_type": content_type.split(";", 1)[0].strip().lower(), "columns": mapping.columns,
+    document = {"content_type": media_type(content_type), "columns": mapping.columns,
                 "values": mapping.values, "sheet": mapping.sheet, "today": today.isoformat()}
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode("utf-8")).hexdigest()
 

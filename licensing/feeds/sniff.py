@@ -15,6 +15,11 @@ KINDS = {CSV: "CSV text", JSON: "JSON", XLSX: "an Excel workbook (.xlsx)"}
 SEND_AS = {CSV: "Content-Type: text/csv", JSON: "Content-Type: application/json", XLSX: f"Content-Type: {XLSX}"}
 EXTENSIONS = {".csv": CSV, ".txt": CSV, ".json": JSON, ".xlsx": XLSX}
 
+
+def media_type(content_type: str | None) -> str:
+    """A Content-Type without its parameters, as compared: 'Text/CSV; charset=utf-8' is text/csv."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
 _UTF8_BOM = b"\xef\xbb\xbf"
 _NOT_A_REGISTER = {
     b"%PDF-": "a PDF document, which cannot be read as a register; export the register from your licensing "

@@ -21,7 +21,7 @@ from licensing.clock import london_today, utc_now
 from licensing.errors import Conflict, DomainError, Forbidden, NotFound
 from licensing.feeds.parse import (COLUMNS, DRIVER_LICENCE_TYPES, FeedRejected, LicenceRow, RowProblem, parse_feed,
                                    reading_key)
-from licensing.feeds.sniff import CONTENT_TYPES, mismatch
+from licensing.feeds.sniff import CONTENT_TYPES, media_type, mismatch
 from licensing.identity.dln import grade_driving_licence_number
 from licensing.feeds.reconcile import CurrentLicence, ReconciliationPlan, content_hash, plan_reconciliation
 from licensing.actors import Actor
@@ -59,10 +59,6 @@ class UnsupportedContentType(DomainError):
 
 class EmptyFeed(DomainError):
     code = "empty_feed"
-
-
-def media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";")[0].strip().lower()
 
 
 def receive_feed(

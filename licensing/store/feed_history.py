@@ -24,6 +24,9 @@ def feed_freshness(session) -> list[tuple[str, str, object, int]]:
     return [tuple(row) for row in rows]
 
 
+_BODY_SLICE = 4 * 1024 * 1024
+
+
 def feed_body_of(session, feed_id: int) -> bytes | None:
     """The bytes as received. Read as bare values, a slice at a time: an ORM object would keep the
     body alive in the session for the whole transaction that applies it, and PostgreSQL sends a
@@ -36,9 +39,6 @@ def feed_body_of(session, feed_id: int) -> bytes | None:
         slices.append(session.execute(
             select(func.substr(FeedBody.body, start, _BODY_SLICE)).where(FeedBody.feed_id == feed_id)).scalar())
     return b"".join(slices)
-
-
-_BODY_SLICE = 4 * 1024 * 1024
 
 
 def last_applied_licence_feed(session, authority_code: str) -> Feed | None:
