@@ -112,7 +112,8 @@ class Driver(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=_created, sa_type=UtcDateTime)
-    merged_into_id: int | None = Field(default=None, foreign_key="driver.id")
+    # Indexed: the findings refresh asks which drivers moved into the ones in its scope.
+    merged_into_id: int | None = Field(default=None, foreign_key="driver.id", index=True)
 
 
 class Licence(SQLModel, table=True):
