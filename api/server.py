@@ -42,6 +42,9 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
         "worker_class": "gthread",
         "threads": threads,
         "timeout": 120,
+        # Requests in flight get this long to finish on a stop: less than `crosscheck run` waits
+        # before it kills what is left (crosscheck/supervise.py).
+        "graceful_timeout": 10,
         # Access lines come from the app's own structured log, which never holds personal data.
         "accesslog": None,
     }).run()

@@ -1,11 +1,17 @@
 """`crosscheck run`: the web service and the jobs worker as one service, so that the web service is
 never left running without a worker. A worker that exits is restarted, with a log line saying how
 it ended; one that keeps exiting stops both, with a message saying why. Ctrl-C (SIGINT) or SIGTERM
-stops both cleanly."""
+stops both cleanly.
+
+Each child runs in its own process group, so a stop reaches it once, from here: a terminal's Ctrl-C
+goes to the whole foreground group, and gunicorn's workers, told to quit by it and by their master
+at the same moment, can deadlock in their own signal handler and linger holding the port. What is
+left of a child's group when the grace time is up (a gunicorn worker included) is killed."""
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -51,8 +57,8 @@ class Supervisor:
 
     def run(self) -> int:
         previous = {signum: signal.signal(signum, self._stop_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
-        web = subprocess.Popen(self.web_command)
-        worker = subprocess.Popen(self.worker_command)
+        web = _start(self.web_command)
+        worker = _start(self.worker_command)
         log.info("service started", extra={"web_pid": web.pid, "worker_pid": worker.pid})
         try:
             while self.stopping is None:
@@ -93,12 +99,13 @@ class Supervisor:
             time.sleep(0.2)
         if self.stopping:
             return worker
-        restarted = subprocess.Popen(self.worker_command)
+        restarted = _start(self.worker_command)
         log.info("jobs worker restarted", extra={"worker_pid": restarted.pid})
         return restarted
 
     def _stop(self, *processes: subprocess.Popen | None) -> None:
-        running = [p for p in processes if p is not None and p.poll() is None]
+        started = [p for p in processes if p is not None]
+        running = [p for p in started if p.poll() is None]
         for process in running:
             process.terminate()
         deadline = time.monotonic() + STOP_GRACE_SECONDS
@@ -107,6 +114,20 @@ class Supervisor:
                 process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
                 log.error("a process did not stop in time; killing it", extra={"pid": process.pid})
-                process.kill()
-                process.wait()
+        for process in started:
+            _kill_group(process)
         log.info("service stopped")
+
+
+def _start(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(command, process_group=0)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """Kill whatever is left in the child's process group (its own children, if it left any), then
+    reap the child."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # the group is empty: everything in it has already exited
+    process.wait()

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -139,4 +140,6 @@ def test_make_run_serves_applies_alerts_and_stops_cleanly(tmp_path):
     for pid in (started["web_pid"], started["worker_pid"]):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
-    assert not ready(base)
+    # Nothing of the web service (a gunicorn worker, say) is left holding the port.
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
+import time
 
 import pytest
 
 from crosscheck.supervise import Supervisor
+from tests.smtp import free_port
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 
@@ -35,3 +38,30 @@ def test_the_web_service_stopping_stops_the_worker(caplog):
     stopped = next(r for r in caplog.records if r.getMessage().startswith("the web service stopped"))
     assert stopped.how == "exit code 4"
     assert caplog.records[-1].getMessage() == "service stopped"
+
+
+def test_what_the_web_service_leaves_behind_is_stopped_too(caplog):
+    # A gunicorn worker that outlives its master keeps the port open, so the next `make run`
+    # cannot serve and requests hang unanswered. Here the web service leaves a child that ignores
+    # SIGTERM and holds a listening socket, then exits.
+    port = free_port()
+    lingering = ("import signal, socket, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                 f"s = socket.socket(); s.bind(('127.0.0.1', {port})); s.listen(); print('up', flush=True); "
+                 "time.sleep(120)")
+    web = [sys.executable, "-c", "import subprocess, sys; "
+           f"child = subprocess.Popen([sys.executable, '-c', {lingering!r}], stdout=subprocess.PIPE); "
+           "child.stdout.readline(); sys.exit(4)"]
+    with caplog.at_level(logging.INFO, logger="crosscheck.run"):
+        assert Supervisor(web, SLEEPER).run() == 1
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and accepts(port):
+        time.sleep(0.1)
+    assert not accepts(port)
+
+
+def accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
