@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ _MAX_GROUP_FOR_TRAINING = 60
 # many of its pairs, which bounds the estimate's time.
 _MAX_PAIRS_PER_SESSION = 200_000
 _MAX_BLOCKED_PAIRS_FOR_PRIOR = 500_000
+# Rounds of clearing u of the matches among random pairs; two or three settle it.
+_U_ROUNDS = 5
 
 # Training sessions, as Splink's: pairs chosen for agreeing on one thing train every comparison but
 # that one (it would look certain among them). Between them every comparison is trained at least
@@ -71,29 +74,10 @@ def estimate_with_diagnostics(
 ) -> Estimate:
     prepared = [prepare(r) for r in records]
     rng = random.Random(seed)
-    u, u_seen = _u_from_random_pairs(prepared, random_pairs, rng)
-
-    sessions: list[dict[str, Any]] = []
-    matched = [[0.0] * len(levels) for _, levels in COMPARISON_LEVELS]
-    for name, key, excluded in _TRAINING_SESSIONS:
-        pairs = _pairs_grouped_by(prepared, key, _MAX_PAIRS_PER_SESSION, rng)
-        _, session_matches = _expectation_maximisation(
-            _patterns(prepared, pairs), u, trained=_all_but(*excluded), report=_session(sessions, name, pairs))
-        for c, row in enumerate(session_matches):
-            matched[c] = [a + b for a, b in zip(matched[c], row)]
-    # Each comparison's m pools the expected matches of every session that trained it, so a session
-    # with few pairs (no licence numbers in the feeds) counts for as little as it saw. A comparison no
-    # session saw among matches has no evidence: m = u, it weighs nothing.
-    m = [
-        _proportions(row, smoothing=1.0) if sum(row[1:]) >= 1.0 else list(u[c])
-        for c, row in enumerate(matched)
-    ]
-    # A level the data never shows, among matches or among random pairs, says nothing: both of its
-    # probabilities are smoothing, and their ratio would be noise. It weighs nothing.
-    for c in range(len(COMPARISON_LEVELS)):
-        for level in range(1, len(m[c])):
-            if u_seen[c][level] == 0 and matched[c][level] < 1.0:
-                m[c][level] = u[c][level]
+    u_counts = _levels_of_random_pairs(prepared, random_pairs, rng)
+    u = _proportions_of_counts(u_counts)
+    training = [(name, _all_but(*excluded), _patterns(prepared, _pairs_grouped_by(prepared, key, _MAX_PAIRS_PER_SESSION, rng)))
+                for name, key, excluded in _TRAINING_SESSIONS]
 
     blocked, skipped = candidate_pairs(prepared)
     blocked_count = len(blocked)
@@ -102,8 +86,22 @@ def estimate_with_diagnostics(
     sampled = blocked.sample(_MAX_BLOCKED_PAIRS_FOR_PRIOR, rng)
     del blocked
     blocked_patterns = _patterns(prepared, sampled)
-    matching_share = _matching_share(blocked_patterns, m, u)
-    matches_per_record = 2 * matching_share * blocked_count / max(len(prepared), 1)
+
+    # Random pairs are almost all strangers, not all: on a small register where most people have a
+    # second record (two authorities' feeds of the same drivers), one random pair in ten thousand is
+    # one person, as often as two strangers share a date of birth, and u read straight from them
+    # counts those matches as strangers agreeing. So u is cleared of the matches the prior says are
+    # among them, and m and the prior are estimated again from the cleared u, until u settles. On a
+    # national register the correction is a few parts in a million.
+    for rounds in range(1, _U_ROUNDS + 1):
+        sessions: list[dict[str, Any]] = []
+        m = _m_from_sessions(training, u, u_counts, sessions)
+        matching_share = _matching_share(blocked_patterns, m, u)
+        matches_per_record = 2 * matching_share * blocked_count / max(len(prepared), 1)
+        cleared = _proportions_of_counts(u_counts, less=m, matching_share=matches_per_record / max(len(prepared) - 1, 1))
+        if _settled(u, cleared):
+            break
+        u = cleared
 
     surname_frequencies, surname_floor = _frequencies(p.surname.canonical_joined for p in prepared)
     forename_frequencies, forename_floor = _frequencies(p.forenames.first_canonical for p in prepared)
@@ -127,6 +125,7 @@ def estimate_with_diagnostics(
     diagnostics = {
         "records": len(prepared),
         "random_pairs": random_pairs,
+        "u_rounds": rounds,
         "blocked_pairs": blocked_count,
         "blocking_keys_skipped": skipped,
         "sessions": sessions,
@@ -139,8 +138,8 @@ def estimate_with_diagnostics(
     return Estimate(model, diagnostics)
 
 
-def _session(sessions: list[dict[str, Any]], name: str, pairs) -> dict[str, Any]:
-    report: dict[str, Any] = {"trained_on": name, "pairs": len(pairs)}
+def _session(sessions: list[dict[str, Any]], name: str, pairs: int) -> dict[str, Any]:
+    report: dict[str, Any] = {"trained_on": name, "pairs": pairs}
     sessions.append(report)
     return report
 
@@ -161,9 +160,7 @@ def _all_but(*excluded: int) -> frozenset[int]:
     return frozenset(c for c in range(len(COMPARISON_LEVELS)) if c not in excluded)
 
 
-def _u_from_random_pairs(
-    prepared: Sequence[PreparedRecord], count: int, rng: random.Random
-) -> tuple[list[list[float]], list[list[int]]]:
+def _levels_of_random_pairs(prepared: Sequence[PreparedRecord], count: int, rng: random.Random) -> list[list[int]]:
     counts = [[0] * len(levels) for _, levels in COMPARISON_LEVELS]
     n = len(prepared)
     for _ in range(count):
@@ -172,9 +169,56 @@ def _u_from_random_pairs(
             continue
         for c, level in enumerate(compare_records(prepared[i], prepared[j]).levels):
             counts[c][level] += 1
-    # Add-one smoothing: a level never seen among random pairs (an identical licence number) is
-    # rare, not impossible.
-    return [_proportions(row, smoothing=1.0) for row in counts], counts
+    return counts
+
+
+def _proportions_of_counts(
+    counts: list[list[int]], *, less: list[list[float]] | None = None, matching_share: float = 0.0
+) -> list[list[float]]:
+    """u from the levels of random pairs, with add-one smoothing: a level never seen among them (an
+    identical licence number) is rare, not impossible. Given m (`less`) and the share of random
+    pairs that are one person, their expected matches are taken out first; no level goes below
+    what one unseen pair would make it."""
+    rows = []
+    for c, row in enumerate(counts):
+        observed = _proportions(row, smoothing=1.0)
+        if less is None:
+            rows.append(observed)
+            continue
+        floor = 1.0 / (sum(row[1:]) + len(row) - 1)
+        strangers = [max((p - matching_share * q) / (1.0 - matching_share), floor)
+                     for p, q in zip(observed[1:], less[c][1:])]
+        total = sum(strangers)
+        rows.append([1.0] + [value / total for value in strangers])
+    return rows
+
+
+def _settled(u: list[list[float]], cleared: list[list[float]]) -> bool:
+    """No level's weight would move by more than a hundredth of a bit."""
+    return all(abs(math.log2(a / b)) < 0.01 for old, new in zip(u, cleared) for a, b in zip(old, new))
+
+
+def _m_from_sessions(training, u: list[list[float]], u_counts: list[list[int]], sessions: list[dict[str, Any]]) -> list[list[float]]:
+    matched = [[0.0] * len(levels) for _, levels in COMPARISON_LEVELS]
+    for name, trained, patterns in training:
+        report = _session(sessions, name, sum(patterns.values()))
+        _, session_matches = _expectation_maximisation(patterns, u, trained=trained, report=report)
+        for c, row in enumerate(session_matches):
+            matched[c] = [a + b for a, b in zip(matched[c], row)]
+    # Each comparison's m pools the expected matches of every session that trained it, so a session
+    # with few pairs (no licence numbers in the feeds) counts for as little as it saw. A comparison no
+    # session saw among matches has no evidence: m = u, it weighs nothing.
+    m = [
+        _proportions(row, smoothing=1.0) if sum(row[1:]) >= 1.0 else list(u[c])
+        for c, row in enumerate(matched)
+    ]
+    # A level the data never shows, among matches or among random pairs, says nothing: both of its
+    # probabilities are smoothing, and their ratio would be noise. It weighs nothing.
+    for c in range(len(COMPARISON_LEVELS)):
+        for level in range(1, len(m[c])):
+            if u_counts[c][level] == 0 and matched[c][level] < 1.0:
+                m[c][level] = u[c][level]
+    return m
 
 
 def _proportions(row: Sequence[float], *, smoothing: float) -> list[float]:

@@ -31,9 +31,13 @@ most pairs of them:
   is one) with one name code, for the same with the street mistyped or run into the next word.
   These two replace keys of the street, or house number and street, with a name nationally, which
   reached no true pair these miss and cost three keys more per record (docs/matching.md).
-- `home:<number>-<street>:<district>`: the house (number, street and postcode district when there
-  is one), for a record whose names and date of birth are all wrong in one way or another: the
-  people registered at one house are few, and the comparisons decide which of them are one.
+- `home:<number>-<prefix>:<district>`: the house (number, the street's first four letters and
+  postcode district when there is one), for a record whose names and date of birth are all wrong in
+  one way or another: the people registered at one house are few, and the comparisons decide which
+  of them are one. The street is named by its first letters, not its sound, so that a street run
+  into the next word ('KIRKLANDC IRCUIT') or mistyped past its start still meets;
+- `hn+in:<number>:<district>:<initials>`: the house number with the initials, for a record with a
+  typo in both names past their first letters, a slipped date of birth and the address reordered.
 
 Name codes in the two-name keys are sorted, so forenames and surname entered the wrong way round
 give the same key.
@@ -78,8 +82,8 @@ def prepared_keys(record: PreparedRecord) -> frozenset[str]:
     number, street, street_prefix = street_code(record.address)
     if street and dob:
         keys.add(f"st+dob:{street}:{dob[:4]}-{low}-{high}")
+    initials = _initials(record.surname, record.forenames)
     if dob:
-        initials = _initials(record.surname, record.forenames)
         if initials:
             keys.add(f"dob+in:{year}-{low}-{high}:{initials}")
         if number:
@@ -96,7 +100,9 @@ def prepared_keys(record: PreparedRecord) -> frozenset[str]:
         for code in token_codes:
             keys.add(f"st+nm1:{street}:{district}:{code}")
         if number:
-            keys.add(f"home:{number}-{street}:{district}")
+            keys.add(f"home:{number}-{street_prefix}:{district}")
+            if initials:
+                keys.add(f"hn+in:{number}:{district}:{initials}")
             for code in token_codes:
                 keys.add(f"hn+nm1:{number}:{district}:{code}")
     return frozenset(keys)
