@@ -58,6 +58,7 @@ def resolve(
     decisions: Sequence[HumanDecision] = (),
     *,
     changed: Collection[int] | None = None,
+    touching: Iterable[tuple[int, int]] | None = None,
     known_weights: Mapping[tuple[int, int], float] | None = None,
 ) -> Resolution:
     """Cluster the records into people.
@@ -65,16 +66,23 @@ def resolve(
     For a neighbourhood of a few changed records, pass their ids as `changed` and the match weights
     already known for pairs of the other records as `known_weights` (record id pairs, smaller
     first): only pairs touching a changed record are scored, since nothing else about the others
-    has changed. Without `changed`, every candidate pair is scored."""
+    has changed. Those pairs are found by blocking the neighbourhood again, unless the caller passes
+    them as `touching` (record id pairs, from `pairs_touching` over the register's key index, whose
+    groups are the whole register's, as in a full run). Without `changed`, every candidate pair is
+    scored."""
     prepared = [prepare(r) for r in records]
     position = {p.record_id: i for i, p in enumerate(prepared)}
     decided = _decisions_by_pair(decisions, position)
-    candidates, skipped = candidate_pairs(prepared)
     known: dict[tuple[int, int], float] = {}
-    pairs: Iterable[tuple[int, int]] = candidates
+    skipped = 0
+    if changed is not None and touching is not None:
+        pairs: Iterable[tuple[int, int]] = {
+            _ordered(position[a], position[b]) for a, b in touching if a in position and b in position and a != b}
+    else:
+        pairs, skipped = candidate_pairs(prepared)
     if changed is not None:
         touched = {position[record_id] for record_id in changed if record_id in position}
-        near = {(i, j) for i, j in candidates if i in touched or j in touched}
+        near = {(i, j) for i, j in pairs if i in touched or j in touched}
         for (a, b), weight in (known_weights or {}).items():
             i, j = position.get(a), position.get(b)
             if i is not None and j is not None and i not in touched and j not in touched:
@@ -193,6 +201,18 @@ class CandidatePairs:
             return sorted(self)
         bits, mask = self._bits, (1 << self._bits) - 1
         return [(code >> bits, code & mask) for code in rng.sample(sorted(self._codes), count)]
+
+
+def pairs_touching(keys_of_changed: Mapping[int, Iterable[str]], holders: Mapping[str, Sequence[int]]) -> set[tuple[int, int]]:
+    """Record id pairs (smaller first) of each changed record with every other record holding one
+    of its keys; `holders` lists the records of each key not too common to compare on."""
+    pairs: set[tuple[int, int]] = set()
+    for record_id, keys in keys_of_changed.items():
+        for key in keys:
+            for other in holders.get(key, ()):
+                if other != record_id:
+                    pairs.add(_ordered(record_id, other))
+    return pairs
 
 
 def candidate_pairs(prepared: Sequence[PreparedRecord]) -> tuple[CandidatePairs, int]:

@@ -24,7 +24,7 @@ from licensing.feeds.parse import DRIVER_LICENCE_TYPES
 from licensing.identity.keys import KEY_GROUP_LIMIT, blocking_keys
 from licensing.identity.model import MatchModel
 from licensing.identity.records import IdentityRecord
-from licensing.identity.resolve import HumanDecision, Resolution, resolve
+from licensing.identity.resolve import HumanDecision, Resolution, pairs_touching, resolve
 from licensing.identity.review import ReviewBand, keeping_review_band, review_band_from_env
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
@@ -116,25 +116,40 @@ def _refresh_keys(uow: UnitOfWork, rows, *, all_waiting: bool = False) -> dict[i
     if all_waiting:
         waiting = select(licence_table.c.id).where(licence_table.c.needs_resolution.is_(True))
         session.execute(delete(key_table).where(key_table.c.licence_id.in_(waiting)))
+        stored: dict[int, set[str]] = {}
     else:
-        for chunk in in_slices([row.id for row in rows]):
-            session.execute(delete(key_table).where(key_table.c.licence_id.in_(chunk)))
+        stored = _stored_keys(uow, [row.id for row in rows])
     keys_by_record: dict[int, frozenset[str]] = {}
     # Written a slice at a time: a first load has some fifteen keys for each of 500,000 records.
+    # A changed record keeps most of its keys (a move changes only the address's), so only the
+    # keys it lost are deleted and only those it gained are written.
     key_rows: list[dict] = []
+    lost: list[dict] = []
     for row in rows:
-        if row.licence_type not in DRIVER_TYPES:
-            continue
-        keys = blocking_keys(identity_record(row))
-        if not all_waiting:
+        keys = blocking_keys(identity_record(row)) if row.licence_type in DRIVER_TYPES else frozenset()
+        if row.licence_type in DRIVER_TYPES and not all_waiting:
             keys_by_record[row.id] = keys
-        key_rows += ({"key": key, "licence_id": row.id} for key in keys)
+        had = stored.get(row.id, set())
+        lost += ({"gone_key": key, "gone_licence": row.id} for key in had - keys)
+        key_rows += ({"key": key, "licence_id": row.id} for key in keys - had)
         if len(key_rows) >= _KEY_ROWS_PER_INSERT:
             session.execute(insert(key_table), key_rows)
             key_rows = []
+    if lost:
+        session.execute(delete(key_table).where(key_table.c.key == bindparam("gone_key"),
+                                                key_table.c.licence_id == bindparam("gone_licence")), lost)
     if key_rows:
         session.execute(insert(key_table), key_rows)
     return keys_by_record
+
+
+def _stored_keys(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, set[str]]:
+    stored: dict[int, set[str]] = defaultdict(set)
+    for chunk in in_slices(sorted(ids)):
+        for key, licence_id in uow.session.execute(
+                select(key_table.c.key, key_table.c.licence_id).where(key_table.c.licence_id.in_(chunk))):
+            stored[licence_id].add(key)
+    return stored
 
 
 _KEY_ROWS_PER_INSERT = 20_000
@@ -151,12 +166,14 @@ def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int], band: ReviewBand
     keys_by_record = _refresh_keys(uow, pending_rows)
 
     # The neighbourhood: records sharing a usable key, then the whole of every driver involved.
-    neighbours = set(keys_by_record) | _records_sharing_keys(uow, {k for keys in keys_by_record.values() for k in keys})
+    holders = _holders_of_keys(uow, {k for keys in keys_by_record.values() for k in keys})
+    neighbours = set(keys_by_record) | {record_id for ids in holders.values() for record_id in ids}
     driver_ids = _drivers_of(uow, neighbours)
     neighbours |= _records_of_drivers(uow, driver_ids)
     neighbourhood = _load_records(uow, sorted(neighbours))
     version, model = _model_for(uow, band)
     resolution = resolve(neighbourhood, model, _decisions_among(uow, neighbours), changed=set(pending),
+                         touching=pairs_touching(keys_by_record, holders),
                          known_weights=_stored_weights(uow, neighbours - set(pending), model, version))
 
     report = _assign_drivers(uow, resolution, operators)
@@ -214,19 +231,17 @@ def _load_records(uow: UnitOfWork, ids: Sequence[int]) -> list[IdentityRecord]:
     return [identity_record(row) for row in _load_rows(uow, ids) if row.licence_type in DRIVER_TYPES]
 
 
-def _records_sharing_keys(uow: UnitOfWork, keys: set[str]) -> set[int]:
-    """Records holding any of the keys, skipping keys too common to compare on (as a full run does)."""
-    keys = sorted(keys)
-    usable = []
-    for chunk in in_slices(keys):
-        counts = uow.session.execute(
-            select(key_table.c.key, func.count()).where(key_table.c.key.in_(chunk)).group_by(key_table.c.key))
-        usable += [key for key, count in counts if count <= KEY_GROUP_LIMIT]
-    found: set[int] = set()
-    for chunk in in_slices(usable):
-        found.update(uow.session.execute(
-            select(key_table.c.licence_id).where(key_table.c.key.in_(chunk))).scalars())
-    return found
+def _holders_of_keys(uow: UnitOfWork, keys: set[str]) -> dict[str, list[int]]:
+    """The records holding each of the keys, leaving out keys too common to compare on (as a full
+    run does: the count is over the whole register). One statement per slice of keys."""
+    holders: dict[str, list[int]] = defaultdict(list)
+    for chunk in in_slices(sorted(keys)):
+        usable = (select(key_table.c.key).where(key_table.c.key.in_(chunk)).group_by(key_table.c.key)
+                  .having(func.count() <= KEY_GROUP_LIMIT))
+        for key, licence_id in uow.session.execute(
+                select(key_table.c.key, key_table.c.licence_id).where(key_table.c.key.in_(usable.scalar_subquery()))):
+            holders[key].append(licence_id)
+    return holders
 
 
 def _drivers_of(uow: UnitOfWork, licence_ids: Iterable[int]) -> set[int]:
