@@ -12,7 +12,7 @@ from api.pages import pages
 from api.pages.guard import current_actor, for_roles
 from api.pages.render import page
 from api.pages.statutory import (
-    AUTHORITY_OFFICERS, PAGE_SIZE, RAISING, WORDS, check_lengths, crosscheck, date_from, date_values, page_number, pages_total,
+    AUTHORITY_OFFICERS, PAGE_SIZE, direction, RAISING, WORDS, check_lengths, crosscheck, date_from, date_values, page_number, pages_total,
     problems_as_errors, record_id,
 )
 from licensing.clock import london_today
@@ -27,15 +27,15 @@ DIRECTIONS = {"received": "Received", "sent": "Sent"}
 @pages.get("/concerns")
 @for_roles(*AUTHORITY_OFFICERS)
 def concerns_page():
-    direction = request.args.get("direction") if request.args.get("direction") in DIRECTIONS else "received"
+    chosen = direction(DIRECTIONS)
     number = page_number()
     with crosscheck().unit_of_work(write=False) as uow:
-        found, total = concern_service.list_concerns(uow, current_actor(), direction=direction, overdue_only=False,
+        found, total = concern_service.list_concerns(uow, current_actor(), direction=chosen, overdue_only=False,
                                                      page=number, page_size=PAGE_SIZE)
-    return page("concerns/list.html", title="Concerns", found=found, total=total, direction=direction,
+    return page("concerns/list.html", title="Concerns", found=found, total=total, direction=chosen,
                 directions=DIRECTIONS, number=number, pages_total=pages_total(total), words=WORDS, wide=True,
                 mine=current_actor().authority_code,
-                page_url=lambda n: url_for("pages.concerns_page", direction=direction, page=n))
+                page_url=lambda n: url_for("pages.concerns_page", direction=chosen, page=n))
 
 
 @pages.route("/concerns/new", methods=["GET", "POST"])

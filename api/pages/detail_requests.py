@@ -12,7 +12,7 @@ from api.pages import pages
 from api.pages.guard import current_actor, for_roles
 from api.pages.render import page
 from api.pages.statutory import (
-    AUTHORITY_OFFICERS, PAGE_SIZE, check_lengths, crosscheck, page_number, pages_total, record_id,
+    AUTHORITY_OFFICERS, PAGE_SIZE, direction, check_lengths, crosscheck, page_number, pages_total, record_id,
 )
 from licensing.clock import london_today
 from licensing.errors import DomainError
@@ -25,14 +25,14 @@ DIRECTIONS = {"received": "Received: yours to answer", "sent": "Sent: asked by y
 @pages.get("/requests")
 @for_roles(*AUTHORITY_OFFICERS)
 def requests_page():
-    direction = request.args.get("direction") if request.args.get("direction") in DIRECTIONS else "received"
+    chosen = direction(DIRECTIONS)
     number = page_number()
     with crosscheck().unit_of_work(write=False) as uow:
-        found, total = request_service.list_requests(uow, current_actor(), direction=direction, overdue_only=False,
+        found, total = request_service.list_requests(uow, current_actor(), direction=chosen, overdue_only=False,
                                                      page=number, page_size=PAGE_SIZE)
-    return page("requests/list.html", title="Requests for detail", found=found, total=total, direction=direction,
+    return page("requests/list.html", title="Requests for detail", found=found, total=total, direction=chosen,
                 directions=DIRECTIONS, number=number, pages_total=pages_total(total), today=london_today(),
-                page_url=lambda n: url_for("pages.requests_page", direction=direction, page=n), wide=True)
+                page_url=lambda n: url_for("pages.requests_page", direction=chosen, page=n), wide=True)
 
 
 def _subject() -> dict:

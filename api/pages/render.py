@@ -66,9 +66,9 @@ def long_date(value) -> str:
 
 def authority_name(code: str | None) -> str:
     """An authority's name from the reference list (the statutory records hold codes)."""
-    from licensing.reference.authorities import load_authorities
+    from licensing.reference.authorities import authority_name as name_of
 
-    return next((a.name for a in load_authorities() if a.code == code), code or "")
+    return name_of(code) or code or ""
 
 
 FILTERS = {"error_link": error_link, "licence_type_name": licence_type_name, "long_date": long_date,

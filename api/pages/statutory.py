@@ -87,6 +87,12 @@ def page_number() -> int:
         return 1
 
 
+def direction(directions: dict[str, str]) -> str:
+    """Which of a list's directions the address asks for; received when it names none of them."""
+    asked = request.args.get("direction")
+    return asked if asked in directions else "received"
+
+
 def pages_total(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 

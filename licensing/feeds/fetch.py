@@ -34,15 +34,14 @@ from licensing.feeds.public_web import (
     is_public_address,
     mount_public_only,
 )
+from licensing.feeds.sniff import CSV, JSON, XLSX, media_type
 
 log = logging.getLogger(__name__)
 
-CSV_CONTENT_TYPE = "text/csv"
-JSON_CONTENT_TYPE = "application/json"
+CSV_CONTENT_TYPE, JSON_CONTENT_TYPE, XLSX_CONTENT_TYPE = CSV, JSON, XLSX
 
 _CSV_TYPES = frozenset({"text/csv", "application/csv", "text/comma-separated-values", "text/x-csv"})
 _JSON_TYPES = frozenset({"application/json", "text/json"})
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Web servers that do not know the file type label it with one of these, so the label tells us
 # nothing and the URL and body have to.
 _UNINFORMATIVE_TYPES = frozenset({"", "text/plain", "application/octet-stream", "binary/octet-stream"})
@@ -207,7 +206,7 @@ def _fetch_once(
         if status != HTTPStatus.OK:
             raise FetchFailed(_describe_status(status), retryable=False)
 
-        declared = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        declared = media_type(response.headers.get("Content-Type"))
         if declared not in _CSV_TYPES | _JSON_TYPES | _UNINFORMATIVE_TYPES | {XLSX_CONTENT_TYPE}:
             raise FetchFailed(f"{_EXPECTED} but the server sent {declared[:100]}", retryable=False)
         _refuse_declared_oversize(response, policy)

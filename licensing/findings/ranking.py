@@ -94,7 +94,7 @@ def stake_of(finding: FindingFact, people: dict[int, Circumstances]) -> int:
     stake = 0
     for person in finding.driver_ids:
         stake = max(stake, people.get(person, Circumstances()).stake)
-    if finding.type in ("adverse_elsewhere", "concern_shared"):
+    if finding.type in (AdverseElsewhereRule.type, ConcernSharedRule.type):
         stake |= ADVERSE
     return stake
 

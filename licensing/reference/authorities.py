@@ -59,6 +59,16 @@ def load_authorities() -> list[Authority]:
     return list(_authorities())
 
 
+def authority_name(code: str | None) -> str | None:
+    """The authority's name, or None for a code that is not a licensing authority."""
+    return _names().get(code)
+
+
+@cache
+def _names() -> dict[str, str]:
+    return {authority.code: authority.name for authority in _authorities()}
+
+
 @cache
 def _authority_by_district() -> dict[str, str]:
     return {district: authority.code for authority in _authorities() for district in authority.district_codes}

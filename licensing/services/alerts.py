@@ -20,7 +20,7 @@ from sqlalchemy import select
 from licensing import disclosure
 from licensing.clock import utc_now
 from licensing.findings import FindingFact
-from licensing.findings.wording import TITLES
+from licensing.findings.wording import title_of
 from licensing.services.outbox import enqueue_email
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
@@ -131,7 +131,7 @@ def _body(changes: list[tuple[Finding, str]], who: dict[int, list[str]], base: s
         return _single_alert(finding, change, who[finding.id], base)
     lines = [f"{len(changes)} findings need your attention now:", ""]
     for finding, change in changes:
-        lines += [f"- {TITLES.get(finding.type, finding.type)} ({change}): {finding.summary}",
+        lines += [f"- {title_of(finding.type)} ({change}): {finding.summary}",
                   *[f"  {licence}" for licence in who[finding.id]],
                   f"  {finding_page(base, finding.id)}"]
     return "\n".join(lines + ["", SHARING_NOTE])
@@ -140,7 +140,7 @@ def _body(changes: list[tuple[Finding, str]], who: dict[int, list[str]], base: s
 def _subject(changes: list[tuple[Finding, str]]) -> str:
     if len(changes) == 1:
         finding, change = changes[0]
-        return f"Crosscheck: {TITLES.get(finding.type, finding.type)} ({change})"
+        return f"Crosscheck: {title_of(finding.type)} ({change})"
     return f"Crosscheck: {len(changes)} findings need your attention now"
 
 
@@ -150,7 +150,7 @@ SHARING_NOTE = ("This information is shared for the safeguarding of the public u
 
 def _single_alert(finding: Finding, change: str, who: list[str], base: str) -> str:
     return "\n".join([
-        f"{TITLES.get(finding.type, finding.type)} — finding {finding.id} {change}.",
+        f"{title_of(finding.type)} — finding {finding.id} {change}.",
         "",
         finding.summary,
         "",
@@ -195,7 +195,7 @@ def release_held_alerts(uow: UnitOfWork, authority: Authority, *, now: datetime 
                 by_team[team].append(item)
     queued = 0
     for (team, address), items in by_team.items():
-        lines = [f"- {TITLES.get(findings[i.finding_id].type, findings[i.finding_id].type)} ({i.change}, "
+        lines = [f"- {title_of(findings[i.finding_id].type)} ({i.change}, "
                  f"{i.held_at:%Y-%m-%d %H:%M} UTC): {findings[i.finding_id].summary}\n"
                  f"  {'; '.join(who[i.finding_id])}\n"
                  f"  {finding_page(base, i.finding_id)}" for i in items]
