@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
-from licensing.identity.names import NamePart
+from licensing.identity.names import NamePart, name_part
 from licensing.identity.records import PreparedRecord
 
 # Comparison order in every comparison vector and in the model.
@@ -200,11 +200,21 @@ def _name_levels(a: PreparedRecord, b: PreparedRecord) -> tuple[int, int, bool]:
     if s == 1 and f == 1:
         return s, f, False
     # Forenames and surname entered the wrong way round: keep whichever reading agrees better.
-    swapped_s = surname_level(a.surname, b.forenames)
+    swapped_s = _swapped_surname_level(a.surname, b.forenames)
     swapped_f = forename_level(a.forenames, b.surname)
     if swapped_s and swapped_f and swapped_s + swapped_f < s + f:
         return swapped_s, swapped_f, True
     return s, f, False
+
+
+def _swapped_surname_level(surname: NamePart, forenames: NamePart) -> int:
+    """A surname box holding the forenames usually holds the first forename alone (middle names are
+    left off, as they are in the forename comparison): 'David' in the surname box and 'David Alan'
+    as forenames agree as much as 'David' and 'David' do."""
+    level = surname_level(surname, forenames)
+    if level > 1 and len(forenames.tokens) > 1 and len(surname.tokens) == 1:
+        level = min(level, surname_level(surname, name_part(forenames.first)))
+    return level
 
 
 def _address_level(a: PreparedRecord, b: PreparedRecord) -> int:

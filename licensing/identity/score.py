@@ -72,10 +72,30 @@ def weigh(comparison: Comparison, a: PreparedRecord, b: PreparedRecord, model: M
             names = (a.surname.canonical_joined, other.canonical_joined)
         surname_adjustment = _tf_adjustment(model, SURNAME, model.surname_frequencies, names)
     if forename_level in NAME_LEVELS_WEIGHED_BY_FREQUENCY:
-        other = b.surname if comparison.names_swapped else b.forenames
-        names = (a.forenames.first_canonical, other.first_canonical)
-        forename_adjustment = _tf_adjustment(model, FORENAMES, model.forename_frequencies, names)
+        if same_forenames_in_full(comparison, a, b):
+            forename_adjustment = _full_forenames_adjustment(model, a.forenames.canonical)
+        else:
+            other = b.surname if comparison.names_swapped else b.forenames
+            names = (a.forenames.first_canonical, other.first_canonical)
+            forename_adjustment = _tf_adjustment(model, FORENAMES, model.forename_frequencies, names)
     return weight + surname_adjustment + forename_adjustment, surname_adjustment, forename_adjustment
+
+
+def same_forenames_in_full(comparison: Comparison, a: PreparedRecord, b: PreparedRecord) -> bool:
+    """Both records give two or more forenames, the same names in the same order (variants of one
+    name count as the same): the forename level reads the first forename only, so this is what
+    says that the middle names agree too."""
+    return (not comparison.names_swapped and comparison.levels[FORENAMES] in NAME_LEVELS_WEIGHED_BY_FREQUENCY
+            and len(a.forenames.canonical) > 1 and a.forenames.canonical == b.forenames.canonical)
+
+
+def _full_forenames_adjustment(model: MatchModel, names: tuple[str, ...]) -> float:
+    """The term-frequency adjustment for agreeing on all of a person's forenames, as Splink's
+    adjustment on the whole forenames value would be: 'Nadeem Mohammed' is rarer than 'Nadeem'.
+    The share of records with that combination is taken as the product of its names' shares (a
+    middle name is chosen independently of the first), so no table of combinations is needed."""
+    frequency = math.prod(model.forename_frequencies.get(name, model.unlisted_name_frequency) for name in names)
+    return _bounded_adjustment(model, FORENAMES, frequency)
 
 
 def _tf_adjustment(model: MatchModel, comparison: int, frequencies: Mapping[str, float], names: tuple[str, ...]) -> float:
@@ -84,6 +104,10 @@ def _tf_adjustment(model: MatchModel, comparison: int, frequencies: Mapping[str,
     is weighed by the more common of the two spellings, a shared part of a double-barrelled name by
     that part: agreeing on a slip of 'Smith' is still agreeing on a common name."""
     frequency = max(frequencies.get(name, model.unlisted_name_frequency) for name in names)
+    return _bounded_adjustment(model, comparison, frequency)
+
+
+def _bounded_adjustment(model: MatchModel, comparison: int, frequency: float) -> float:
     average_u = model.comparisons[comparison].levels[1].u
     return min(max(math.log2(average_u / frequency), TF_ADJUSTMENT_FLOOR), TF_ADJUSTMENT_CEILING)
 
@@ -124,7 +148,8 @@ def explain(
             reasons.append(reason)
         if index == FORENAMES and comparison.names_swapped:
             reasons.append("forenames and surname swapped on one record")
-    for adjustment, what in ((surname_adjustment, "surname"), (forename_adjustment, "forename")):
+    forenames = "combination of forenames" if same_forenames_in_full(comparison, a, b) else "forename"
+    for adjustment, what in ((surname_adjustment, "surname"), (forename_adjustment, forenames)):
         if adjustment <= -_NOTABLE_ADJUSTMENT:
             reasons.append(f"a common {what}, so agreeing on it counts for less")
         elif adjustment >= _NOTABLE_ADJUSTMENT:

@@ -76,6 +76,12 @@ class TestComparisons:
         got = levels(a, b)
         assert (got["surname"], got["forenames"], got["dob"]) == ("identical", "variant", "day_month_swapped")
 
+    def test_swapped_names_compare_the_surname_box_with_the_first_forename(self):
+        swapped = record(surname="David", forenames="Jones")
+        got = levels(swapped, record(2, surname="Jones", forenames="David Alan"))
+        assert (got["surname"], got["forenames"]) == ("identical", "identical")
+        assert levels(record(2, surname="Jones", forenames="David Alan"), swapped)["surname"] == "identical"
+
     def test_one_digit_and_transposed_dates(self):
         a = record(born=date(1975, 11, 6))
         assert levels(a, record(2, born=date(1976, 11, 6)))["dob"] == "one_digit_different"

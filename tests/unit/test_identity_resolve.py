@@ -60,6 +60,17 @@ class TestScore:
         assert rare.weight > common.weight
         assert any("common surname" in reason for reason in common.reasons)
 
+    def test_agreeing_on_the_middle_names_too_is_stronger_evidence_than_on_the_first_forename_alone(self):
+        def name_and_birth_only(forenames, record_id):
+            return person(record_id, forenames=forenames, dln=None, ni=None, postcode=None, address=None)
+
+        in_full = score_pair(name_and_birth_only("Muhammad Sajid", 1), name_and_birth_only("Muhammad Sajid", 2), MODEL)
+        first_only = score_pair(name_and_birth_only("Muhammad Sajid", 1), name_and_birth_only("Muhammad", 2), MODEL)
+        other_middle = score_pair(name_and_birth_only("Muhammad Sajid", 1), name_and_birth_only("Muhammad Tariq", 2), MODEL)
+        assert in_full.weight > first_only.weight
+        assert first_only.weight == other_middle.weight  # a different middle name does not count against
+        assert "an uncommon combination of forenames, so agreeing on it counts for more" in in_full.reasons
+
     def test_day_month_swap_is_named(self):
         score = score_pair(person(1, born=date(1984, 3, 11)), person(2, born=date(1984, 11, 3)), MODEL)
         assert "date of birth day and month swapped" in score.reasons
@@ -124,6 +135,14 @@ class TestSearch:
         ranked = rank_candidates(query, namesakes + [target], MODEL)
         assert ranked[0][0] == 1
         assert ranked[0][1].band == "certain"
+
+    def test_all_forenames_as_typed_outrank_a_namesake_on_the_first_forename_with_the_exact_date_of_birth(self):
+        # The officer typed the date of birth with a day and month swapped; the true person is the one
+        # with both forenames, not the Muhammad Khan born on the date as typed.
+        true_person = person(1, forenames="Muhammad Sajid", born=date(1975, 11, 12), dln=None, ni=None)
+        namesake = person(2, forenames="Muhammad Mohammad", born=date(1975, 12, 11), dln=None, ni=None)
+        query = SearchQuery("Khan", "Muhammad Sajid", date(1975, 12, 11))
+        assert [record_id for record_id, _ in rank_candidates(query, [namesake, true_person], MODEL)] == [1, 2]
 
     @pytest.mark.parametrize(
         "query, problem",
