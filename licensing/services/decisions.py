@@ -285,12 +285,11 @@ def shared_decisions_of_drivers(session, viewer_code: str | None, driver_ids) ->
     found: dict[int, list[dict]] = {driver_id: [] for driver_id in driver_ids}
     if not found:
         return found
-    authorities = {code: (name, email) for code, name, email in session.execute(
-        select(Authority.code, Authority.name, Authority.licensing_email))}
     for chunk in in_slices(sorted(found)):
-        for decision in session.execute(select(Decision).where(Decision.driver_id.in_(chunk))
-                                        .order_by(Decision.decided_on.desc(), Decision.id)).scalars():
-            name, email = authorities[decision.authority_code]
+        for decision, name, email in session.execute(
+                select(Decision, Authority.name, Authority.licensing_email)
+                .join(Authority, Authority.code == Decision.authority_code)
+                .where(Decision.driver_id.in_(chunk)).order_by(Decision.decided_on.desc(), Decision.id)):
             seen = decision_seen_by(decision, viewer_code, authority_name=name, ask=email)
             if seen is not None:
                 found[decision.driver_id].append(seen)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Iterable, Sequence
 
@@ -28,7 +29,7 @@ from licensing.identity.resolve import HumanDecision, Resolution, pairs_touching
 from licensing.identity.review import ReviewBand, keeping_review_band, review_band_from_env
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
-from licensing.store.identity_models import PACKAGED_VERSION, adopted_model
+from licensing.store.identity_models import PACKAGED_VERSION, adopted_model_version, model_parameters
 from licensing.store.models import Driver, IdentityDecision, IdentityKey, IdentityLink, Licence
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,16 @@ def _packaged_model() -> MatchModel:
     return MatchModel.default()
 
 
-@cache
-def _estimated_model(version: int, parameters: str) -> MatchModel:
-    return MatchModel.from_json(parameters)
+# A version's parameters never change once estimated, so each is read and parsed once per process.
+# Keyed by when it was estimated too: a register rebuilt from empty numbers its versions afresh.
+_estimated_models: dict[tuple[int, datetime], MatchModel] = {}
+
+
+def _estimated_model(session, version: tuple[int, datetime]) -> MatchModel:
+    model = _estimated_models.get(version)
+    if model is None:
+        model = _estimated_models[version] = MatchModel.from_json(model_parameters(session, version[0]))
+    return model
 
 
 def model_in_use(uow: UnitOfWork) -> tuple[str, MatchModel]:
@@ -61,10 +69,10 @@ def model_in_use(uow: UnitOfWork) -> tuple[str, MatchModel]:
 
 
 def model_in_session(session) -> tuple[str, MatchModel]:
-    adopted = adopted_model(session)
-    if adopted is None:
+    version = adopted_model_version(session)
+    if version is None:
         return PACKAGED_VERSION, _packaged_model()
-    return str(adopted.id), _estimated_model(adopted.id, adopted.parameters)
+    return str(version[0]), _estimated_model(session, version)
 
 
 def match_model(uow: UnitOfWork) -> MatchModel:

@@ -33,6 +33,20 @@ class IdentityModel(SQLModel, table=True):
     retired_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+def adopted_model_version(session) -> tuple[int, datetime] | None:
+    """The version of the model in use and when it was estimated, without its parameters (this is
+    read on every search; the parameters are read once per version)."""
+    row = session.execute(
+        select(IdentityModel.id, IdentityModel.estimated_at)
+        .where(IdentityModel.adopted_at.is_not(None), IdentityModel.retired_at.is_(None))
+        .order_by(IdentityModel.adopted_at.desc()).limit(1)).first()
+    return None if row is None else (row.id, row.estimated_at)
+
+
+def model_parameters(session, version: int) -> str:
+    return session.execute(select(IdentityModel.parameters).where(IdentityModel.id == version)).scalar_one()
+
+
 def adopted_model(session) -> IdentityModel | None:
     """The model in use: the one adopted and not since retired by a later adoption."""
     return session.execute(
