@@ -33,13 +33,16 @@ class IdentityModel(SQLModel, table=True):
     retired_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+def _in_use(*columns):
+    """The model in use: the one adopted and not since retired by a later adoption."""
+    return (select(*columns).where(IdentityModel.adopted_at.is_not(None), IdentityModel.retired_at.is_(None))
+            .order_by(IdentityModel.adopted_at.desc()).limit(1))
+
+
 def adopted_model_version(session) -> tuple[int, datetime] | None:
     """The version of the model in use and when it was estimated, without its parameters (this is
     read on every search; the parameters are read once per version)."""
-    row = session.execute(
-        select(IdentityModel.id, IdentityModel.estimated_at)
-        .where(IdentityModel.adopted_at.is_not(None), IdentityModel.retired_at.is_(None))
-        .order_by(IdentityModel.adopted_at.desc()).limit(1)).first()
+    row = session.execute(_in_use(IdentityModel.id, IdentityModel.estimated_at)).first()
     return None if row is None else (row.id, row.estimated_at)
 
 
@@ -48,10 +51,7 @@ def model_parameters(session, version: int) -> str:
 
 
 def adopted_model(session) -> IdentityModel | None:
-    """The model in use: the one adopted and not since retired by a later adoption."""
-    return session.execute(
-        select(IdentityModel).where(IdentityModel.adopted_at.is_not(None), IdentityModel.retired_at.is_(None))
-        .order_by(IdentityModel.adopted_at.desc())).scalars().first()
+    return session.execute(_in_use(IdentityModel)).scalars().first()
 
 
 def models_newest_first(session, *, limit: int = 20) -> list[IdentityModel]:
