@@ -75,7 +75,7 @@ def search_drivers(app: Crosscheck, caller: Actor, query: SearchQuery, *, reason
     if problem:
         raise SearchRefused(problem)
 
-    # Reading needs no write lock; only the audit entry below does, in a short transaction of its own.
+    # Reading needs no write lock; only the audit entry below does (UnitOfWork.then_write).
     with app.unit_of_work(write=False) as uow:
         candidates, driver_of = _candidates(uow, query)
         # The question is which of these candidates, if any, is the person asked about: the prior
@@ -88,21 +88,22 @@ def search_drivers(app: Crosscheck, caller: Actor, query: SearchQuery, *, reason
                       band=score.band, why=score.reasons, licences=licences, decisions=decisions[driver_id])
             for (driver_id, score), licences in zip(hits, _licences_of(uow, caller, [d for d, _ in hits]), strict=True)
         ]
-    # No results leave this function unless the search is in the audit log.
-    event_id = _audit(
-        app, "search", caller, reason=reason,
-        reference=(application_reference or "").strip() or None, query=_query_json(query),
-        shown=[{"driver_id": hit.driver_id, "band": hit.band, "licence_ids": [l.licence_id for l in hit.licences],
-                "decision_ids": [d["id"] for d in hit.decisions]}
-               for hit in results],
-        shown_decisions=[d["id"] for hit in results for d in hit.decisions], via=ShownVia.SEARCH,
-    )
+        # No results leave this function unless the search is in the audit log.
+        event_id = _audit(
+            uow, "search", caller, reason=reason,
+            reference=(application_reference or "").strip() or None, query=_query_json(query),
+            shown=[{"driver_id": hit.driver_id, "band": hit.band, "licence_ids": [l.licence_id for l in hit.licences],
+                    "decision_ids": [d["id"] for d in hit.decisions]}
+                   for hit in results],
+            shown_decisions=[d["id"] for hit in results for d in hit.decisions], via=ShownVia.SEARCH,
+        )
     return SearchOutcome(search_id=event_id, results=results)
 
 
-def _audit(app: Crosscheck, kind: str, caller: Actor, *, shown_decisions=(), via: str = ShownVia.SEARCH,
+def _audit(reading: UnitOfWork, kind: str, caller: Actor, *, shown_decisions=(), via: str = ShownVia.SEARCH,
            **details) -> int:
-    with app.unit_of_work() as uow:
+    """The audit entry for what the reading unit of work found, committed before it is shown."""
+    with reading.then_write() as uow:
         event = AuditEvent(kind=kind, authority_code=caller.authority_code, **caller.recorded("actor"), **details)
         uow.session.add(event)
         # Who was shown which decision, so that a later correction reaches them.
@@ -176,19 +177,19 @@ def view_driver(app: Crosscheck, caller: Actor, driver_id: int) -> DriverView:
         suspended = suspended_by(uow.session, [licence.id for licence, _, _ in rows])
         decisions = [] if target is None else shared_decisions_of_drivers(
             uow.session, caller.authority_code, [target])[target]
-    if not rows or not may_view_driver(caller, [licence for licence, _, _ in rows]):
-        # The same answer as for an unknown id: ids are no way to learn who is licensed where.
-        raise NotFound(f"No driver {driver_id} that this authority licenses or whose home is in its area")
-    merged_into = target if target != driver_id else None
-    licences = [] if merged_into else [
-        summarise(licence, authority_name=name, ask=email, viewer=caller.authority_code,
-                  suspension=suspended.get(licence.id))
-        for licence, name, email in rows]
-    decisions = [] if merged_into else decisions
-    _audit(app, "driver_view", caller, query={"driver_id": driver_id},
-           shown=[{"driver_id": driver_id, "merged_into": merged_into, "licence_ids": [l.licence_id for l in licences],
-                   "decision_ids": [d["id"] for d in decisions]}],
-           shown_decisions=[d["id"] for d in decisions], via=ShownVia.DRIVER_VIEW)
+        if not rows or not may_view_driver(caller, [licence for licence, _, _ in rows]):
+            # The same answer as for an unknown id: ids are no way to learn who is licensed where.
+            raise NotFound(f"No driver {driver_id} that this authority licenses or whose home is in its area")
+        merged_into = target if target != driver_id else None
+        licences = [] if merged_into else [
+            summarise(licence, authority_name=name, ask=email, viewer=caller.authority_code,
+                      suspension=suspended.get(licence.id))
+            for licence, name, email in rows]
+        decisions = [] if merged_into else decisions
+        _audit(uow, "driver_view", caller, query={"driver_id": driver_id},
+               shown=[{"driver_id": driver_id, "merged_into": merged_into,
+                       "licence_ids": [l.licence_id for l in licences], "decision_ids": [d["id"] for d in decisions]}],
+               shown_decisions=[d["id"] for d in decisions], via=ShownVia.DRIVER_VIEW)
     return DriverView(driver_id, merged_into, licences, decisions)
 
 

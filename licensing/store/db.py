@@ -96,6 +96,23 @@ class UnitOfWork:
         assert self.session is not None
         self.session.commit()
 
+    @contextmanager
+    def then_write(self) -> Iterator["UnitOfWork"]:
+        """A unit of work for writes that follow this one's reads (the audit entry of a search).
+        On PostgreSQL it is this same transaction: a reader that writes blocks nobody, and one
+        transaction saves the round trips of a second. On SQLite the reads end here and the writes
+        are a short write transaction of their own: writing takes the database's one write lock, a
+        read transaction that writes fails if another writer has committed since it began, and the
+        write then runs on the connection the reads used (a commit on a second connection would
+        empty the first one's page cache)."""
+        assert self.session is not None
+        if is_postgresql(self.engine):
+            yield self
+            return
+        self.session.close()  # what was read stays readable
+        with UnitOfWork(self.engine, settings=self.settings) as writing:
+            yield writing
+
 
 @contextmanager
 def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[UnitOfWork]:

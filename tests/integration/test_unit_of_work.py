@@ -1,0 +1,36 @@
+"""The unit of work's writes after reads (a search's audit entry), on both databases."""
+
+import pytest
+from sqlalchemy import func, select
+
+from licensing.services.api_keys import create_api_key
+from licensing.store.models import ApiKey
+
+
+def keys_stored(crosscheck) -> int:
+    with crosscheck.unit_of_work(write=False) as uow:
+        return uow.session.execute(select(func.count()).select_from(ApiKey)).scalar_one()
+
+
+def test_a_write_after_reads_is_kept_once_committed_whatever_happens_after(crosscheck):
+    before = keys_stored(crosscheck)
+    with pytest.raises(RuntimeError):
+        with crosscheck.unit_of_work(write=False) as reading:
+            reading.session.execute(select(func.count()).select_from(ApiKey)).scalar_one()
+            with reading.then_write() as writing:
+                create_api_key(writing, "E08000031", label="audit entry stand-in")
+            raise RuntimeError("the page failed to render after the entry was written")
+    assert keys_stored(crosscheck) == before + 1
+
+
+def test_a_write_after_reads_succeeds_when_another_writer_committed_since_the_reads(crosscheck):
+    # On SQLite a read transaction cannot become a writer once another has committed since its
+    # reads (its snapshot is stale); the write after reads must not depend on it.
+    before = keys_stored(crosscheck)
+    with crosscheck.unit_of_work(write=False) as reading:
+        reading.session.execute(select(func.count()).select_from(ApiKey)).scalar_one()
+        with crosscheck.unit_of_work() as jobs_worker:
+            create_api_key(jobs_worker, "E08000031", label="written meanwhile")
+        with reading.then_write() as writing:
+            create_api_key(writing, "E08000031", label="audit entry stand-in")
+    assert keys_stored(crosscheck) == before + 2
