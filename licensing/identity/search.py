@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from rapidfuzz.distance import JaroWinkler
 
 from licensing.identity.keys import prepared_keys
 from licensing.identity.model import MatchModel
 from licensing.identity.records import IdentityRecord, PreparedRecord, prepare, prepare_cached
-from licensing.identity.score import PairScore, score_prepared
+from licensing.identity.compare import compare_records
+from licensing.identity.score import PairScore, explain, weigh
 from licensing.values import is_valid_ni_number, normalise_ni_number, normalise_postcode
 
 # The query is not a register record; it takes an id no record has.
@@ -33,16 +34,23 @@ def query_keys(query: SearchQuery) -> frozenset[str]:
     return prepared_keys(_prepared_query(query))
 
 
-def rank_candidates(query: SearchQuery, candidates: Sequence[IdentityRecord], model: MatchModel) -> list[tuple[int, PairScore]]:
-    """Every candidate with its score, best first (ties by record id, so the order is stable)."""
+def rank_candidates(query: SearchQuery, candidates: Sequence[IdentityRecord],
+                    model: MatchModel) -> Iterator[tuple[int, PairScore]]:
+    """Every candidate with its score, best first (ties by record id, so the order is stable).
+    The reasons in words are worked out as each candidate is reached: a search shows ten people of
+    what may be hundreds of candidates, and its callers stop there."""
     prepared_query = _prepared_query(query)
-    scored = []
+    weighed = []
     for candidate in candidates:
         prepared = prepare_cached(candidate)
-        score = score_prepared(prepared_query, prepared, model)
-        scored.append((-score.weight, -_likeness(prepared_query, prepared), candidate.record_id, score))
-    scored.sort(key=lambda item: item[:3])
-    return [(record_id, score) for _, _, record_id, score in scored]
+        comparison = compare_records(prepared_query, prepared)
+        weight, surname_adjustment, forename_adjustment = weigh(comparison, prepared_query, prepared, model)
+        weighed.append((-weight, -_likeness(prepared_query, prepared), candidate.record_id,
+                        (comparison, weight, surname_adjustment, forename_adjustment, prepared)))
+    weighed.sort(key=lambda item: item[:3])
+    for _, _, record_id, (comparison, weight, surname_adjustment, forename_adjustment, prepared) in weighed:
+        yield record_id, explain(comparison, weight, surname_adjustment, forename_adjustment,
+                                 prepared_query, prepared, model)
 
 
 def _likeness(query: PreparedRecord, candidate: PreparedRecord) -> float:

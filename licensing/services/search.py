@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from typing import Iterable
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, and_, func, insert, or_, select
 
 from licensing.bootstrap import Crosscheck
 from licensing.errors import DomainError, NotFound
@@ -19,14 +20,16 @@ from licensing.identity.records import IdentityRecord
 from licensing.identity.score import PairScore
 from licensing.identity.search import SearchQuery, query_breadth_problem, query_keys, rank_candidates
 from licensing.actors import Actor
-from licensing.disclosure import LicenceSummary, summarise
+from licensing.clock import utc_now
+from licensing.disclosure import HOLDER_ONLY, LicenceSummary, summarise
 from licensing.services.identity import RECORD_COLUMNS, identity_record, match_model
 from licensing.services.decisions import record_disclosures, shared_decisions_of_drivers
-from licensing.services.suspensions import suspended_by
+from licensing.services.suspensions import shown_suspension
 from licensing.statutory.vocabulary import ShownVia
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
 from licensing.store.models import AuditEvent, Authority, Driver, IdentityKey, Licence
+from licensing.store.suspensions import ImmediateSuspension, in_force_at
 
 # Why an officer may search; the two application reasons need the application's reference.
 REASONS = ("licence_application", "licence_renewal", "enforcement", "safeguarding_referral")
@@ -37,6 +40,7 @@ SEARCH_KEY_LIMIT = 400
 MAX_RESULTS = 10
 
 licence_table = Licence.__table__
+audit_table = AuditEvent.__table__
 key_table = IdentityKey.__table__
 
 
@@ -104,12 +108,14 @@ def _audit(reading: UnitOfWork, kind: str, caller: Actor, *, shown_decisions=(),
            **details) -> int:
     """The audit entry for what the reading unit of work found, committed before it is shown."""
     with reading.then_write() as uow:
-        event = AuditEvent(kind=kind, authority_code=caller.authority_code, **caller.recorded("actor"), **details)
-        uow.session.add(event)
+        # Inserted as a row, not built as a model: it is written once and never read back here.
+        event_id = uow.session.execute(insert(audit_table).values(
+            at=utc_now(), kind=kind, authority_code=caller.authority_code, **caller.recorded("actor"), **details)
+            .returning(audit_table.c.id)).scalar_one()
         # Who was shown which decision, so that a later correction reaches them.
-        record_disclosures(uow.session, event.authority_code, shown_decisions, via)
+        record_disclosures(uow.session, caller.authority_code, shown_decisions, via)
         uow.commit()
-        return event.id
+        return event_id
 
 
 def _candidates(uow: UnitOfWork, query: SearchQuery) -> tuple[list[IdentityRecord], dict[int, int]]:
@@ -125,30 +131,55 @@ def _candidates(uow: UnitOfWork, query: SearchQuery) -> tuple[list[IdentityRecor
     return [identity_record(row) for row in rows], {row.id: row.driver_id for row in rows}
 
 
-def _best_per_driver(ranked: list[tuple[int, PairScore]], driver_of: dict[int, int]) -> list[tuple[int, PairScore]]:
+def _best_per_driver(ranked: Iterable[tuple[int, PairScore]], driver_of: dict[int, int]) -> list[tuple[int, PairScore]]:
     best: dict[int, PairScore] = {}
-    for record_id, score in ranked:  # already best first
+    for record_id, score in ranked:  # best first, so the first below the shown bands ends the list
+        if score.band not in SHOWN_BANDS or len(best) == MAX_RESULTS:
+            break
         driver_id = driver_of.get(record_id)
-        if score.band in SHOWN_BANDS and driver_id is not None and driver_id not in best:
+        if driver_id is not None and driver_id not in best:
             best[driver_id] = score
-    return list(best.items())[:MAX_RESULTS]
+    return list(best.items())
 
 
 def _licences_of(uow: UnitOfWork, caller: Actor, driver_ids: list[int]) -> list[list[LicenceSummary]]:
     if not driver_ids:
         return []
-    rows = uow.session.execute(
-        select(Licence, Authority.name, Authority.licensing_email)
-        .join(Authority, Authority.code == Licence.authority_code)
-        .where(Licence.driver_id.in_(driver_ids))
-        .order_by(Licence.authority_code, Licence.licence_number)).all()
     by_driver: dict[int, list[LicenceSummary]] = defaultdict(list)
-    suspended = suspended_by(uow.session, [licence.id for licence, _, _ in rows])
-    for licence, authority_name, licensing_email in rows:
-        by_driver[licence.driver_id].append(
-            summarise(licence, authority_name=authority_name, ask=licensing_email, viewer=caller.authority_code,
-                      suspension=suspended.get(licence.id)))
+    for licence, summary in _shown_licences(uow, caller, licence_table.c.driver_id.in_(driver_ids)):
+        by_driver[licence.driver_id].append(summary)
     return [by_driver[driver_id] for driver_id in driver_ids]
+
+
+# What a licence shows as (licensing.disclosure.summarise) and who may open its driver (may_view_driver).
+_SHOWN_COLUMNS = tuple(licence_table.c[name] for name in (
+    "id", "driver_id", "authority_code", "home_authority_code", "licence_type", "status", "ended_at", "issued_on",
+    "expires_on", *HOLDER_ONLY))
+
+
+def _shown_licences(uow: UnitOfWork, caller: Actor, which) -> list[tuple[Row, LicenceSummary]]:
+    """The licences `which` selects, each as the caller may see it, with the immediate suspension
+    in force on it if there is one: one query, in the order shown (authority, licence number)."""
+    authority, suspending, suspension = Authority.__table__, Authority.__table__.alias(), ImmediateSuspension.__table__
+    rows = uow.session.execute(
+        select(*_SHOWN_COLUMNS, authority.c.name.label("authority_name"), authority.c.licensing_email,
+               suspension.c.id.label("suspension_id"), suspension.c.suspending_authority_code,
+               suspension.c.starts_at, suspension.c.ends_at, suspension.c.state.label("suspension_state"),
+               suspending.c.name.label("suspending_authority_name"))
+        .join(authority, authority.c.code == licence_table.c.authority_code)
+        .outerjoin(suspension, and_(suspension.c.licence_id == licence_table.c.id, in_force_at(utc_now())))
+        .outerjoin(suspending, suspending.c.code == suspension.c.suspending_authority_code)
+        .where(which).order_by(licence_table.c.authority_code, licence_table.c.licence_number, suspension.c.id)).all()
+    shown: dict[int, tuple[Row, LicenceSummary]] = {}
+    # Two authorities may each have a suspension in force on one licence: the latest one shows.
+    for row in rows:
+        suspended = None if row.suspension_id is None else shown_suspension(
+            suspension_id=row.suspension_id, authority_code=row.suspending_authority_code,
+            authority_name=row.suspending_authority_name, since=row.starts_at, until=row.ends_at,
+            state=row.suspension_state)
+        shown[row.id] = (row, summarise(row, authority_name=row.authority_name, ask=row.licensing_email,
+                                        viewer=caller.authority_code, suspension=suspended))
+    return list(shown.values())
 
 
 def _query_json(query: SearchQuery) -> dict:
@@ -170,21 +201,14 @@ def view_driver(app: Crosscheck, caller: Actor, driver_id: int) -> DriverView:
     went, to the same callers only. Every view is audited, merged ids included."""
     with app.unit_of_work(write=False) as uow:
         target = _current_driver(uow, driver_id)
-        rows = [] if target is None else uow.session.execute(
-            select(Licence, Authority.name, Authority.licensing_email)
-            .join(Authority, Authority.code == Licence.authority_code)
-            .where(Licence.driver_id == target).order_by(Licence.authority_code, Licence.licence_number)).all()
-        suspended = suspended_by(uow.session, [licence.id for licence, _, _ in rows])
+        shown = [] if target is None else _shown_licences(uow, caller, licence_table.c.driver_id == target)
         decisions = [] if target is None else shared_decisions_of_drivers(
             uow.session, caller.authority_code, [target])[target]
-        if not rows or not may_view_driver(caller, [licence for licence, _, _ in rows]):
+        if not shown or not may_view_driver(caller, [licence for licence, _ in shown]):
             # The same answer as for an unknown id: ids are no way to learn who is licensed where.
             raise NotFound(f"No driver {driver_id} that this authority licenses or whose home is in its area")
         merged_into = target if target != driver_id else None
-        licences = [] if merged_into else [
-            summarise(licence, authority_name=name, ask=email, viewer=caller.authority_code,
-                      suspension=suspended.get(licence.id))
-            for licence, name, email in rows]
+        licences = [] if merged_into else [summary for _, summary in shown]
         decisions = [] if merged_into else decisions
         _audit(uow, "driver_view", caller, query={"driver_id": driver_id},
                shown=[{"driver_id": driver_id, "merged_into": merged_into,
@@ -193,9 +217,10 @@ def view_driver(app: Crosscheck, caller: Actor, driver_id: int) -> DriverView:
     return DriverView(driver_id, merged_into, licences, decisions)
 
 
-def may_view_driver(caller: Actor, licences: list[Licence]) -> bool:
-    """An authority that licenses (or licensed) one of the person's records, or in whose area they
-    live; the operator for the service's own checks."""
+def may_view_driver(caller: Actor, licences) -> bool:
+    """An authority that licenses (or licensed) one of the person's records (`licences`: rows or
+    models with their authority_code and home_authority_code), or in whose area they live; the
+    operator for the service's own checks."""
     concerned = {licence.authority_code for licence in licences} | {
         licence.home_authority_code for licence in licences if licence.home_authority_code}
     return caller.is_operator or caller.authority_code in concerned

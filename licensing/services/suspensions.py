@@ -10,7 +10,7 @@ replaces it with its own decision, or lifts it. Unanswered, it lapses at the end
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
@@ -133,12 +133,19 @@ def suspended_by(session, licence_ids) -> dict[int, dict]:
     for suspension in suspensions_in_force_on(session, licence_ids, utc_now()):
         if names is None:
             names = dict(session.execute(select(Authority.code, Authority.name)).all())
-        shown[suspension.licence_id] = {"suspension_id": suspension.id,
-                                        "authority_code": suspension.suspending_authority_code,
-                                        "authority_name": names[suspension.suspending_authority_code],
-                                        "since": suspension.starts_at, "until": suspension.ends_at,
-                                        "state": suspension.state}
+        shown[suspension.licence_id] = shown_suspension(
+            suspension_id=suspension.id, authority_code=suspension.suspending_authority_code,
+            authority_name=names[suspension.suspending_authority_code], since=suspension.starts_at,
+            until=suspension.ends_at, state=suspension.state)
     return shown
+
+
+def shown_suspension(*, suspension_id: int, authority_code: str, authority_name: str, since: datetime,
+                     until: datetime, state: str) -> dict:
+    """A suspension in force as it shows on the licence it suspends: which authority, since and
+    until when (never its reasons, which are for the two authorities alone)."""
+    return {"suspension_id": suspension_id, "authority_code": authority_code, "authority_name": authority_name,
+            "since": since, "until": until, "state": state}
 
 
 def lapse_ended(uow: UnitOfWork) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Text, select
+from sqlalchemy import ColumnElement, Text, and_, select
 from sqlmodel import Field, SQLModel
 
 from licensing.clock import utc_now
@@ -44,11 +44,16 @@ class ImmediateSuspension(SQLModel, table=True):
 IN_FORCE_STATES = ("in_force", "confirmed")
 
 
+def in_force_at(now: datetime) -> ColumnElement[bool]:
+    """The condition on ImmediateSuspension that it is in force at `now`."""
+    return and_(ImmediateSuspension.state.in_(IN_FORCE_STATES), ImmediateSuspension.starts_at <= now,
+                ImmediateSuspension.ends_at > now)
+
+
 def suspensions_in_force_on(session, licence_ids, now: datetime) -> list[ImmediateSuspension]:
     # In slices: a full findings run asks about every licence of the register at once.
     found: list[ImmediateSuspension] = []
     for chunk in in_slices(list(licence_ids)):
         found += session.execute(select(ImmediateSuspension).where(
-            ImmediateSuspension.licence_id.in_(chunk), ImmediateSuspension.state.in_(IN_FORCE_STATES),
-            ImmediateSuspension.starts_at <= now, ImmediateSuspension.ends_at > now)).scalars()
+            ImmediateSuspension.licence_id.in_(chunk), in_force_at(now))).scalars()
     return found

@@ -36,6 +36,12 @@ def licence(web, keys) -> dict:
     return web.get("/api/v1/licences", headers=bearer(keys[WOLVERHAMPTON])).json["licences"][0]
 
 
+def searched(web, key) -> dict:
+    hit, = web.post("/api/v1/searches", headers=bearer(key),
+                    json={"driving_licence_number": "MAHMO703159T99AB", "reason": "enforcement"}).json["results"]
+    return hit
+
+
 def suspend(web, key, licence_id, **more):
     return web.post("/api/v1/immediate-suspensions", headers=bearer(key),
                     json={"licence_id": licence_id, "grounds": "safeguarding", "reason": WHY,
@@ -57,9 +63,10 @@ def test_an_immediate_suspension_reaches_the_issuer_at_once_and_shows_wherever_t
 
     shown = licence(web, keys)["suspended_by"]
     assert shown["authority_code"] == MANCHESTER and shown["authority_name"] == "Manchester City Council"
-    hit, = web.post("/api/v1/searches", headers=bearer(keys[BOLTON]),
-                    json={"driving_licence_number": "MAHMO703159T99AB", "reason": "enforcement"}).json["results"]
+    hit = searched(web, keys[BOLTON])
     assert hit["licences"][0]["suspended_by"]["authority_code"] == MANCHESTER
+    viewed = web.get(f"/api/v1/drivers/{hit['driver_id']}", headers=bearer(keys[WOLVERHAMPTON])).json
+    assert viewed["licences"][0]["suspended_by"]["authority_name"] == "Manchester City Council"
     pipeline.process_feeds(crosscheck)
     finding, = web.get("/api/v1/findings", headers=bearer(keys[WOLVERHAMPTON]),
                        query_string={"type": "adverse_elsewhere"}).json["findings"]
@@ -76,6 +83,7 @@ def test_an_immediate_suspension_reaches_the_issuer_at_once_and_shows_wherever_t
                       json={"action": "lift", "note": "Police took no further action"})
     assert lifted.json["state"] == "lifted"
     assert licence(web, keys)["suspended_by"] is None
+    assert searched(web, keys[BOLTON])["licences"][0]["suspended_by"] is None
     assert pipeline.process_feeds(crosscheck).findings.closed == 1
     assert {n["kind"] for n in web.get("/api/v1/notices", headers=bearer(keys[MANCHESTER])).json["notices"]} == {
         "suspension_answered"}
@@ -106,6 +114,7 @@ def test_only_english_authorities_may_suspend_and_an_unanswered_suspension_lapse
         uow.session.execute(update(ImmediateSuspension).values(ends_at=utc_now() - timedelta(minutes=1)))
         uow.commit()
     assert licence(web, keys)["suspended_by"] is None
+    assert searched(web, keys[BOLTON])["licences"][0]["suspended_by"] is None  # its period is over
     assert statutory_duties.run_duties(crosscheck).lapsed == 1
     assert web.get(f"/api/v1/immediate-suspensions/{suspension.json['id']}",
                    headers=bearer(keys[WOLVERHAMPTON])).json["state"] == "lapsed"

@@ -132,7 +132,7 @@ class TestSearch:
         target = person(1)
         namesakes = [person(i, dln=f"KHAN9803144I9{9 - i}XY", ni=f"PP65432{i}B", postcode="M1 1AA") for i in range(2, 6)]
         query = SearchQuery("Khan", "Imran", date(1984, 3, 14), None, "PP123456A", None)
-        ranked = rank_candidates(query, namesakes + [target], MODEL)
+        ranked = list(rank_candidates(query, namesakes + [target], MODEL))
         assert ranked[0][0] == 1
         assert ranked[0][1].band == "certain"
 
