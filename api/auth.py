@@ -15,7 +15,7 @@ def require_api_key() -> None:
     scheme, _, presented = header.partition(" ")
     if scheme.lower() != "bearer" or not presented.strip():
         raise Unauthorised("Send your API key as 'Authorization: Bearer <key>'")
-    with current_app.extensions["crosscheck"].unit_of_work(write=False) as uow:
+    with current_app.extensions["crosscheck"].lookup() as uow:
         g.caller = authenticate(uow, presented.strip())
 
 

@@ -27,3 +27,8 @@ class Crosscheck:
 
     def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.engine, write=write, settings=self.settings)
+
+    def lookup(self) -> UnitOfWork:
+        """A unit of work for one reading statement (the API key before every request): it begins
+        and ends no transaction, which on PostgreSQL is two round trips fewer."""
+        return UnitOfWork(self.engine, write=False, settings=self.settings, autocommit=True)

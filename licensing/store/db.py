@@ -76,14 +76,22 @@ class UnitOfWork:
     """One use case, one transaction: commit() makes it stick; leaving the block without commit()
     (or with an exception) rolls everything back."""
 
-    def __init__(self, engine: Engine, *, write: bool = True, settings=None):
+    def __init__(self, engine: Engine, *, write: bool = True, settings=None, autocommit: bool = False):
+        assert not (write and autocommit), "writes need a transaction"
         self.engine = engine
         self.write = write
         self.settings = settings
+        self.autocommit = autocommit
         self.session: Session | None = None
 
     def __enter__(self) -> "UnitOfWork":
-        bind = self.engine.execution_options(**{_WRITE_OPTION: True}) if self.write else self.engine
+        bind = self.engine
+        if self.write:
+            bind = bind.execution_options(**{_WRITE_OPTION: True})
+        elif self.autocommit and is_postgresql(self.engine):
+            # PostgreSQL's driver would send BEGIN before the statement and ROLLBACK after it, each a
+            # round trip; SQLite's transaction is in this process and costs nothing to begin.
+            bind = bind.execution_options(isolation_level="AUTOCOMMIT")
         self.session = Session(bind, expire_on_commit=False)
         return self
 
