@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Iterable
 from datetime import date
+from typing import Iterable
 
 from sqlalchemy import Row, and_, func, insert, or_, select
 
