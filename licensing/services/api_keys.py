@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from licensing.actors import Actor, Role
@@ -42,13 +43,16 @@ def create_api_key(uow: UnitOfWork, authority_code: str | None, *, label: str = 
     return f"{KEY_PREFIX}{prefix}_{secret}"
 
 
+# The columns it needs, not the model, in a statement built once: this runs before every API request.
+_KEY_BY_PREFIX = select(ApiKey.id, ApiKey.authority_code, ApiKey.role, ApiKey.secret_hash,
+                        ApiKey.revoked_at).where(ApiKey.prefix == bindparam("prefix"))
+
+
 def authenticate(uow: UnitOfWork, presented: str) -> Actor:
     if not presented.startswith(KEY_PREFIX) or presented.count("_") < 2:
         raise Unauthorised("The API key is not in the form Crosscheck issues (cc_...)")
     prefix, _, secret = presented[len(KEY_PREFIX):].partition("_")
-    # The columns it needs, not the model: this runs before every API request.
-    key = uow.session.execute(select(ApiKey.id, ApiKey.authority_code, ApiKey.role, ApiKey.secret_hash,
-                                     ApiKey.revoked_at).where(ApiKey.prefix == prefix)).first()
+    key = uow.session.execute(_KEY_BY_PREFIX, {"prefix": prefix}).first()
     if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, _hash(secret)):
         raise Unauthorised("The API key is unknown or has been revoked")
     return Actor.api_key(key_id=key.id, authority_code=key.authority_code, role=key.role)

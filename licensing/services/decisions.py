@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from licensing.actors import Actor
@@ -280,16 +280,20 @@ def list_own_decisions(uow: UnitOfWork, caller: Actor, *, page: int, page_size: 
             for d in rows], total
 
 
+# Built once: it runs on every search and driver view.
+_DECISIONS_OF_DRIVERS = (select(Decision, Authority.name, Authority.licensing_email)
+                         .join(Authority, Authority.code == Decision.authority_code)
+                         .where(Decision.driver_id.in_(bindparam("drivers", expanding=True)))
+                         .order_by(Decision.decided_on.desc(), Decision.id))
+
+
 def shared_decisions_of_drivers(session, viewer_code: str | None, driver_ids) -> dict[int, list[dict]]:
     """Each driver's decisions as the viewer may see them: for search results and driver views."""
     found: dict[int, list[dict]] = {driver_id: [] for driver_id in driver_ids}
     if not found:
         return found
     for chunk in in_slices(sorted(found)):
-        for decision, name, email in session.execute(
-                select(Decision, Authority.name, Authority.licensing_email)
-                .join(Authority, Authority.code == Decision.authority_code)
-                .where(Decision.driver_id.in_(chunk)).order_by(Decision.decided_on.desc(), Decision.id)):
+        for decision, name, email in session.execute(_DECISIONS_OF_DRIVERS, {"drivers": list(chunk)}):
             seen = decision_seen_by(decision, viewer_code, authority_name=name, ask=email)
             if seen is not None:
                 found[decision.driver_id].append(seen)

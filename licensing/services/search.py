@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import Row, and_, func, insert, or_, select
+from sqlalchemy import Row, and_, bindparam, func, insert, or_, select
 
 from licensing.bootstrap import Crosscheck
 from licensing.errors import DomainError, NotFound
@@ -109,13 +109,16 @@ def _audit(reading: UnitOfWork, kind: str, caller: Actor, *, shown_decisions=(),
     """The audit entry for what the reading unit of work found, committed before it is shown."""
     with reading.then_write() as uow:
         # Inserted as a row, not built as a model: it is written once and never read back here.
-        event_id = uow.session.execute(insert(audit_table).values(
-            at=utc_now(), kind=kind, authority_code=caller.authority_code, **caller.recorded("actor"), **details)
-            .returning(audit_table.c.id)).scalar_one()
+        event_id = uow.session.execute(_AUDIT_ENTRY, {
+            "at": utc_now(), "kind": kind, "authority_code": caller.authority_code, **caller.recorded("actor"),
+            "reason": None, "reference": None, "query": None, "shown": None, **details}).scalar_one()
         # Who was shown which decision, so that a later correction reaches them.
         record_disclosures(uow.session, caller.authority_code, shown_decisions, via)
         uow.commit()
         return event_id
+
+
+_AUDIT_ENTRY = insert(audit_table).returning(audit_table.c.id)
 
 
 def _candidates(uow: UnitOfWork, query: SearchQuery) -> tuple[list[IdentityRecord], dict[int, int]]:
@@ -123,12 +126,15 @@ def _candidates(uow: UnitOfWork, query: SearchQuery) -> tuple[list[IdentityRecor
     keys = sorted(query_keys(query))
     if not keys:
         return [], {}
-    usable = (select(key_table.c.key).where(key_table.c.key.in_(keys)).group_by(key_table.c.key)
-              .having(func.count() <= SEARCH_KEY_LIMIT))
-    ids = select(key_table.c.licence_id).where(key_table.c.key.in_(usable.scalar_subquery()))
-    rows = uow.session.execute(select(*RECORD_COLUMNS, licence_table.c.driver_id)
-                               .where(licence_table.c.id.in_(ids.scalar_subquery()))).all()
+    rows = uow.session.execute(_CANDIDATES, {"keys": keys}).all()
     return [identity_record(row) for row in rows], {row.id: row.driver_id for row in rows}
+
+
+# Built once, as the statements below are: building a statement costs as much as running it here.
+_USABLE_KEYS = (select(key_table.c.key).where(key_table.c.key.in_(bindparam("keys", expanding=True)))
+                .group_by(key_table.c.key).having(func.count() <= SEARCH_KEY_LIMIT))
+_CANDIDATES = select(*RECORD_COLUMNS, licence_table.c.driver_id).where(licence_table.c.id.in_(
+    select(key_table.c.licence_id).where(key_table.c.key.in_(_USABLE_KEYS.scalar_subquery())).scalar_subquery()))
 
 
 def _best_per_driver(ranked: Iterable[tuple[int, PairScore]], driver_of: dict[int, int]) -> list[tuple[int, PairScore]]:
@@ -146,7 +152,7 @@ def _licences_of(uow: UnitOfWork, caller: Actor, driver_ids: list[int]) -> list[
     if not driver_ids:
         return []
     by_driver: dict[int, list[LicenceSummary]] = defaultdict(list)
-    for licence, summary in _shown_licences(uow, caller, licence_table.c.driver_id.in_(driver_ids)):
+    for licence, summary in _shown_licences(uow, caller, driver_ids):
         by_driver[licence.driver_id].append(summary)
     return [by_driver[driver_id] for driver_id in driver_ids]
 
@@ -155,21 +161,23 @@ def _licences_of(uow: UnitOfWork, caller: Actor, driver_ids: list[int]) -> list[
 _SHOWN_COLUMNS = tuple(licence_table.c[name] for name in (
     "id", "driver_id", "authority_code", "home_authority_code", "licence_type", "status", "ended_at", "issued_on",
     "expires_on", *HOLDER_ONLY))
+_authority, _suspending, _suspension = Authority.__table__, Authority.__table__.alias(), ImmediateSuspension.__table__
+_SHOWN_LICENCES = (
+    select(*_SHOWN_COLUMNS, _authority.c.name.label("authority_name"), _authority.c.licensing_email,
+           _suspension.c.id.label("suspension_id"), _suspension.c.suspending_authority_code,
+           _suspension.c.starts_at, _suspension.c.ends_at, _suspension.c.state.label("suspension_state"),
+           _suspending.c.name.label("suspending_authority_name"))
+    .join(_authority, _authority.c.code == licence_table.c.authority_code)
+    .outerjoin(_suspension, and_(_suspension.c.licence_id == licence_table.c.id, in_force_at(bindparam("now"))))
+    .outerjoin(_suspending, _suspending.c.code == _suspension.c.suspending_authority_code)
+    .where(licence_table.c.driver_id.in_(bindparam("drivers", expanding=True)))
+    .order_by(licence_table.c.authority_code, licence_table.c.licence_number, _suspension.c.id))
 
 
-def _shown_licences(uow: UnitOfWork, caller: Actor, which) -> list[tuple[Row, LicenceSummary]]:
-    """The licences `which` selects, each as the caller may see it, with the immediate suspension
+def _shown_licences(uow: UnitOfWork, caller: Actor, driver_ids: list[int]) -> list[tuple[Row, LicenceSummary]]:
+    """The licences of these drivers, each as the caller may see it, with the immediate suspension
     in force on it if there is one: one query, in the order shown (authority, licence number)."""
-    authority, suspending, suspension = Authority.__table__, Authority.__table__.alias(), ImmediateSuspension.__table__
-    rows = uow.session.execute(
-        select(*_SHOWN_COLUMNS, authority.c.name.label("authority_name"), authority.c.licensing_email,
-               suspension.c.id.label("suspension_id"), suspension.c.suspending_authority_code,
-               suspension.c.starts_at, suspension.c.ends_at, suspension.c.state.label("suspension_state"),
-               suspending.c.name.label("suspending_authority_name"))
-        .join(authority, authority.c.code == licence_table.c.authority_code)
-        .outerjoin(suspension, and_(suspension.c.licence_id == licence_table.c.id, in_force_at(utc_now())))
-        .outerjoin(suspending, suspending.c.code == suspension.c.suspending_authority_code)
-        .where(which).order_by(licence_table.c.authority_code, licence_table.c.licence_number, suspension.c.id)).all()
+    rows = uow.session.execute(_SHOWN_LICENCES, {"drivers": driver_ids, "now": utc_now()}).all()
     shown: dict[int, tuple[Row, LicenceSummary]] = {}
     # Two authorities may each have a suspension in force on one licence: the latest one shows.
     for row in rows:
@@ -201,7 +209,7 @@ def view_driver(app: Crosscheck, caller: Actor, driver_id: int) -> DriverView:
     went, to the same callers only. Every view is audited, merged ids included."""
     with app.unit_of_work(write=False) as uow:
         target = _current_driver(uow, driver_id)
-        shown = [] if target is None else _shown_licences(uow, caller, licence_table.c.driver_id == target)
+        shown = [] if target is None else _shown_licences(uow, caller, [target])
         decisions = [] if target is None else shared_decisions_of_drivers(
             uow.session, caller.authority_code, [target])[target]
         if not shown or not may_view_driver(caller, [licence for licence, _ in shown]):

@@ -39,10 +39,13 @@ def _in_use(*columns):
             .order_by(IdentityModel.adopted_at.desc()).limit(1))
 
 
+_ADOPTED_VERSION = _in_use(IdentityModel.id, IdentityModel.estimated_at)  # built once: read on every search
+
+
 def adopted_model_version(session) -> tuple[int, datetime] | None:
     """The version of the model in use and when it was estimated, without its parameters (this is
     read on every search; the parameters are read once per version)."""
-    row = session.execute(_in_use(IdentityModel.id, IdentityModel.estimated_at)).first()
+    row = session.execute(_ADOPTED_VERSION).first()
     return None if row is None else (row.id, row.estimated_at)
 
 
