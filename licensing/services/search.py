@@ -43,6 +43,29 @@ licence_table = Licence.__table__
 audit_table = AuditEvent.__table__
 key_table = IdentityKey.__table__
 
+# The statements every search and driver view runs, built once: SQLAlchemy works out the cache key
+# of a newly built statement on each execution, and for these that cost as much as running them.
+_AUDIT_ENTRY = insert(audit_table).returning(audit_table.c.id)
+_USABLE_KEYS = (select(key_table.c.key).where(key_table.c.key.in_(bindparam("keys", expanding=True)))
+                .group_by(key_table.c.key).having(func.count() <= SEARCH_KEY_LIMIT))
+_CANDIDATES = select(*RECORD_COLUMNS, licence_table.c.driver_id).where(licence_table.c.id.in_(
+    select(key_table.c.licence_id).where(key_table.c.key.in_(_USABLE_KEYS.scalar_subquery())).scalar_subquery()))
+# What a licence shows as (licensing.disclosure.summarise) and who may open its driver (may_view_driver).
+_SHOWN_COLUMNS = tuple(licence_table.c[name] for name in (
+    "id", "driver_id", "authority_code", "home_authority_code", "licence_type", "status", "ended_at", "issued_on",
+    "expires_on", *HOLDER_ONLY))
+_authority, _suspending, _suspension = Authority.__table__, Authority.__table__.alias(), ImmediateSuspension.__table__
+_SHOWN_LICENCES = (
+    select(*_SHOWN_COLUMNS, _authority.c.name.label("authority_name"), _authority.c.licensing_email,
+           _suspension.c.id.label("suspension_id"), _suspension.c.suspending_authority_code,
+           _suspension.c.starts_at, _suspension.c.ends_at, _suspension.c.state.label("suspension_state"),
+           _suspending.c.name.label("suspending_authority_name"))
+    .join(_authority, _authority.c.code == licence_table.c.authority_code)
+    .outerjoin(_suspension, and_(_suspension.c.licence_id == licence_table.c.id, in_force_at(bindparam("now"))))
+    .outerjoin(_suspending, _suspending.c.code == _suspension.c.suspending_authority_code)
+    .where(licence_table.c.driver_id.in_(bindparam("drivers", expanding=True)))
+    .order_by(licence_table.c.authority_code, licence_table.c.licence_number, _suspension.c.id))
+
 
 class SearchRefused(DomainError):
     code = "search_refused"
@@ -118,9 +141,6 @@ def _audit(reading: UnitOfWork, kind: str, caller: Actor, *, shown_decisions=(),
         return event_id
 
 
-_AUDIT_ENTRY = insert(audit_table).returning(audit_table.c.id)
-
-
 def _candidates(uow: UnitOfWork, query: SearchQuery) -> tuple[list[IdentityRecord], dict[int, int]]:
     """Records sharing a usable key with the query, and the driver each belongs to: one query."""
     keys = sorted(query_keys(query))
@@ -128,13 +148,6 @@ def _candidates(uow: UnitOfWork, query: SearchQuery) -> tuple[list[IdentityRecor
         return [], {}
     rows = uow.session.execute(_CANDIDATES, {"keys": keys}).all()
     return [identity_record(row) for row in rows], {row.id: row.driver_id for row in rows}
-
-
-# Built once, as the statements below are: building a statement costs as much as running it here.
-_USABLE_KEYS = (select(key_table.c.key).where(key_table.c.key.in_(bindparam("keys", expanding=True)))
-                .group_by(key_table.c.key).having(func.count() <= SEARCH_KEY_LIMIT))
-_CANDIDATES = select(*RECORD_COLUMNS, licence_table.c.driver_id).where(licence_table.c.id.in_(
-    select(key_table.c.licence_id).where(key_table.c.key.in_(_USABLE_KEYS.scalar_subquery())).scalar_subquery()))
 
 
 def _best_per_driver(ranked: Iterable[tuple[int, PairScore]], driver_of: dict[int, int]) -> list[tuple[int, PairScore]]:
@@ -155,23 +168,6 @@ def _licences_of(uow: UnitOfWork, caller: Actor, driver_ids: list[int]) -> list[
     for licence, summary in _shown_licences(uow, caller, driver_ids):
         by_driver[licence.driver_id].append(summary)
     return [by_driver[driver_id] for driver_id in driver_ids]
-
-
-# What a licence shows as (licensing.disclosure.summarise) and who may open its driver (may_view_driver).
-_SHOWN_COLUMNS = tuple(licence_table.c[name] for name in (
-    "id", "driver_id", "authority_code", "home_authority_code", "licence_type", "status", "ended_at", "issued_on",
-    "expires_on", *HOLDER_ONLY))
-_authority, _suspending, _suspension = Authority.__table__, Authority.__table__.alias(), ImmediateSuspension.__table__
-_SHOWN_LICENCES = (
-    select(*_SHOWN_COLUMNS, _authority.c.name.label("authority_name"), _authority.c.licensing_email,
-           _suspension.c.id.label("suspension_id"), _suspension.c.suspending_authority_code,
-           _suspension.c.starts_at, _suspension.c.ends_at, _suspension.c.state.label("suspension_state"),
-           _suspending.c.name.label("suspending_authority_name"))
-    .join(_authority, _authority.c.code == licence_table.c.authority_code)
-    .outerjoin(_suspension, and_(_suspension.c.licence_id == licence_table.c.id, in_force_at(bindparam("now"))))
-    .outerjoin(_suspending, _suspending.c.code == _suspension.c.suspending_authority_code)
-    .where(licence_table.c.driver_id.in_(bindparam("drivers", expanding=True)))
-    .order_by(licence_table.c.authority_code, licence_table.c.licence_number, _suspension.c.id))
 
 
 def _shown_licences(uow: UnitOfWork, caller: Actor, driver_ids: list[int]) -> list[tuple[Row, LicenceSummary]]:
