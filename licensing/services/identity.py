@@ -42,6 +42,15 @@ RECORD_COLUMNS = (licence_table.c.id, licence_table.c.surname, licence_table.c.f
                    licence_table.c.date_of_birth, licence_table.c.driving_licence_number,
                    licence_table.c.ni_number, licence_table.c.postcode, licence_table.c.address)
 FULL_RUN_SHARE = 0.2
+# A key shared by more records than this is no use for finding one person (a search, or the person
+# a decision or concern names).
+PERSON_KEY_LIMIT = 400
+# Built once: it runs on every search, and SQLAlchemy works out a newly built statement's cache key
+# on each execution, which here cost as much as running it.
+_RECORDS_SHARING_KEYS = select(*RECORD_COLUMNS, licence_table.c.driver_id).where(licence_table.c.id.in_(
+    select(key_table.c.licence_id).where(key_table.c.key.in_(
+        select(key_table.c.key).where(key_table.c.key.in_(bindparam("keys", expanding=True)))
+        .group_by(key_table.c.key).having(func.count() <= PERSON_KEY_LIMIT).scalar_subquery())).scalar_subquery()))
 # Operators' licences name a business, not a person: they are not resolved into drivers.
 DRIVER_TYPES = DRIVER_LICENCE_TYPES
 
@@ -84,6 +93,12 @@ class ResolutionReport:
     records: int
     drivers_created: int
     licences_moved: int
+
+
+def records_sharing_keys(session, keys) -> list:
+    """The licence records (RECORD_COLUMNS and driver_id) that share a usable key with these: the
+    candidates for one person, in one statement."""
+    return session.execute(_RECORDS_SHARING_KEYS, {"keys": sorted(keys)}).all()
 
 
 def identity_record(row) -> IdentityRecord:

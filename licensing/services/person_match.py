@@ -8,18 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from licensing.identity import SearchQuery, query_breadth_problem, query_keys, rank_candidates
-from licensing.services.identity import RECORD_COLUMNS, identity_record, model_in_session
-from licensing.store.models import Driver, IdentityKey, Licence
+from licensing.services.identity import identity_record, model_in_session, records_sharing_keys
+from licensing.store.models import Driver, Licence
 
 TAKEN_BANDS = ("certain", "probable")
-# A key shared by more records than this is no use for finding one person (as in search).
-KEY_LIMIT = 400
 
 licence_table = Licence.__table__
-key_table = IdentityKey.__table__
 
 
 @dataclass(frozen=True)
@@ -50,14 +47,10 @@ class Match:
 
 
 def match_person(session, person: Person) -> Match | None:
-    keys = sorted(person.keys())
+    keys = person.keys()
     if not keys or person.too_vague():
         return None
-    usable = (select(key_table.c.key).where(key_table.c.key.in_(keys)).group_by(key_table.c.key)
-              .having(func.count() <= KEY_LIMIT))
-    ids = select(key_table.c.licence_id).where(key_table.c.key.in_(usable.scalar_subquery()))
-    rows = session.execute(select(*RECORD_COLUMNS, licence_table.c.driver_id)
-                           .where(licence_table.c.id.in_(ids.scalar_subquery()))).all()
+    rows = records_sharing_keys(session, keys)
     if not rows:
         return None
     driver_of = {row.id: row.driver_id for row in rows}

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import Row, and_, bindparam, func, insert, or_, select
+from sqlalchemy import Row, and_, bindparam, insert, or_, select
 
 from licensing.bootstrap import Crosscheck
 from licensing.errors import DomainError, NotFound
@@ -22,34 +22,27 @@ from licensing.identity.search import SearchQuery, query_breadth_problem, query_
 from licensing.actors import Actor
 from licensing.clock import utc_now
 from licensing.disclosure import HOLDER_ONLY, LicenceSummary, summarise
-from licensing.services.identity import RECORD_COLUMNS, identity_record, match_model
+from licensing.services.identity import identity_record, match_model, records_sharing_keys
 from licensing.services.decisions import record_disclosures, shared_decisions_of_drivers
 from licensing.services.suspensions import shown_suspension
 from licensing.statutory.vocabulary import ShownVia
 from licensing.store.db import UnitOfWork
 from licensing.store.slices import in_slices
-from licensing.store.models import AuditEvent, Authority, Driver, IdentityKey, Licence
+from licensing.store.models import AuditEvent, Authority, Driver, Licence
 from licensing.store.suspensions import ImmediateSuspension, in_force_at
 
 # Why an officer may search; the two application reasons need the application's reference.
 REASONS = ("licence_application", "licence_renewal", "enforcement", "safeguarding_referral")
 APPLICATION_REASONS = ("licence_application", "licence_renewal")
 SHOWN_BANDS = ("certain", "probable", "possible")
-# A key shared by more records than this is no use for finding one person.
-SEARCH_KEY_LIMIT = 400
 MAX_RESULTS = 10
 
 licence_table = Licence.__table__
 audit_table = AuditEvent.__table__
-key_table = IdentityKey.__table__
 
 # The statements every search and driver view runs, built once: SQLAlchemy works out the cache key
 # of a newly built statement on each execution, and for these that cost as much as running them.
 _AUDIT_ENTRY = insert(audit_table).returning(audit_table.c.id)
-_USABLE_KEYS = (select(key_table.c.key).where(key_table.c.key.in_(bindparam("keys", expanding=True)))
-                .group_by(key_table.c.key).having(func.count() <= SEARCH_KEY_LIMIT))
-_CANDIDATES = select(*RECORD_COLUMNS, licence_table.c.driver_id).where(licence_table.c.id.in_(
-    select(key_table.c.licence_id).where(key_table.c.key.in_(_USABLE_KEYS.scalar_subquery())).scalar_subquery()))
 # What a licence shows as (licensing.disclosure.summarise) and who may open its driver (may_view_driver).
 _SHOWN_COLUMNS = tuple(licence_table.c[name] for name in (
     "id", "driver_id", "authority_code", "home_authority_code", "licence_type", "status", "ended_at", "issued_on",
@@ -143,10 +136,10 @@ def _audit(reading: UnitOfWork, kind: str, caller: Actor, *, shown_decisions=(),
 
 def _candidates(uow: UnitOfWork, query: SearchQuery) -> tuple[list[IdentityRecord], dict[int, int]]:
     """Records sharing a usable key with the query, and the driver each belongs to: one query."""
-    keys = sorted(query_keys(query))
+    keys = query_keys(query)
     if not keys:
         return [], {}
-    rows = uow.session.execute(_CANDIDATES, {"keys": keys}).all()
+    rows = records_sharing_keys(uow.session, keys)
     return [identity_record(row) for row in rows], {row.id: row.driver_id for row in rows}
 
 
