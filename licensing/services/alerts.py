@@ -23,7 +23,7 @@ from licensing.findings import FindingFact
 from licensing.findings.wording import title_of
 from licensing.services.outbox import enqueue_email
 from licensing.store.db import UnitOfWork
-from licensing.store.slices import in_slices
+from licensing.store.slices import among, in_slices
 from licensing.store.findings import CLOSED, DigestItem, Finding
 from licensing.store.held_alerts import HeldAlert
 from licensing.store.models import Authority, Licence
@@ -73,7 +73,7 @@ def licences_seen_by(uow: UnitOfWork, findings: Iterable[Finding], viewer: str) 
     for ids in in_slices(licence_ids):
         for licence, authority, ask in uow.session.execute(
                 select(Licence, Authority.name, Authority.licensing_email)
-                .join(Authority, Authority.code == Licence.authority_code).where(Licence.id.in_(ids))):
+                .join(Authority, Authority.code == Licence.authority_code).where(among(uow.session, Licence.id, ids))):
             described[licence.id] = disclosure.describe(
                 disclosure.summarise(licence, authority_name=authority, ask=ask, viewer=viewer))
     return {finding.id: [described[i] for i in sorted(finding.licence_ids) if i in described] for finding in findings}

@@ -36,7 +36,7 @@ from licensing.store.detail_requests import requesters_of_decision
 from licensing.store.findings import Finding, FindingAuthority
 from licensing.store.models import Authority, IdentityKey, Licence
 from licensing.store.paging import page_of
-from licensing.store.slices import in_slices
+from licensing.store.slices import among, in_slices
 from licensing.values import normalise_driving_licence_number, normalise_ni_number, normalise_postcode
 
 PERSON_FIELDS = ("surname", "forenames", "date_of_birth", "address", "postcode", "ni_number", "driving_licence_number")
@@ -365,7 +365,7 @@ def rematch_decisions_near(uow: UnitOfWork, licence_ids) -> int:
     decision_ids = set()
     key_table = IdentityKey.__table__
     for chunk in in_slices(sorted(set(licence_ids))):
-        keys = select(key_table.c.key).where(key_table.c.licence_id.in_(chunk))
+        keys = select(key_table.c.key).where(among(session, key_table.c.licence_id, chunk))
         decision_ids.update(session.execute(
             select(DecisionKey.decision_id).join(Decision, Decision.id == DecisionKey.decision_id)
             .where(DecisionKey.key.in_(keys), Decision.driver_id.is_(None))).scalars())
@@ -386,7 +386,7 @@ def rematch_everyone(app) -> int:
 def _rematch(session, decision_ids: list[int]) -> int:
     moved = 0
     for chunk in in_slices(decision_ids):
-        for decision in session.execute(select(Decision).where(Decision.id.in_(chunk))).scalars():
+        for decision in session.execute(select(Decision).where(among(session, Decision.id, chunk))).scalars():
             before = decision.driver_id
             _resolve(session, decision, flag=False)
             moved += decision.driver_id != before

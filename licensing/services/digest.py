@@ -28,7 +28,7 @@ from licensing.store.findings import (
     ACKNOWLEDGED, CLOSED, OPEN, DigestItem, Finding, FindingAuthority, FindingHandling, in_rank_order,
 )
 from licensing.store.models import Authority
-from licensing.store.slices import in_slices
+from licensing.store.slices import among, in_slices
 
 # How many findings a digest names, and how many other authorities it counts one by one.
 HIGHLIGHTS = 10
@@ -169,7 +169,7 @@ def send_digests(app: Crosscheck, *, now: datetime | None = None) -> int:
                                   to=address, kind="digest", authority_code=code, subject=subject, body=body)
                     queued += 1
             for chunk in in_slices([item.id for item in waiting]):
-                session.execute(update(DigestItem).where(DigestItem.id.in_(chunk)).values(digested_at=now))
+                session.execute(update(DigestItem).where(among(session, DigestItem.id, chunk)).values(digested_at=now))
         uow.commit()
     return queued
 
@@ -185,5 +185,5 @@ def _types_by_team(authority: Authority) -> dict[tuple[str, str], set[str]]:
 def _findings(uow: UnitOfWork, ids: set[int]) -> dict[int, Finding]:
     found = {}
     for chunk in in_slices(sorted(ids)):
-        found.update({f.id: f for f in uow.session.execute(select(Finding).where(Finding.id.in_(chunk))).scalars()})
+        found.update({f.id: f for f in uow.session.execute(select(Finding).where(among(uow.session, Finding.id, chunk))).scalars()})
     return found

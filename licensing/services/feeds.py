@@ -28,7 +28,7 @@ from licensing.actors import Actor
 from licensing.store.db import UnitOfWork, is_postgresql
 from licensing.store.feed_history import feed_body_of, last_applied_licence_feed
 from licensing.store.feed_mappings import feed_mapping_of
-from licensing.store.slices import in_slices
+from licensing.store.slices import among, in_slices
 from licensing.store.models import Authority, Feed, FeedBody, Licence, LicenceEvent
 
 log = logging.getLogger(__name__)
@@ -445,7 +445,7 @@ def _licence_snapshots(uow: UnitOfWork, licence_ids: list[int]) -> dict[int, dic
     columns = [licence_table.c.id] + [licence_table.c[name] for name in _LICENCE_FIELDS]
     snapshots = {}
     for chunk in in_slices(licence_ids):
-        for row in uow.session.execute(select(*columns).where(licence_table.c.id.in_(chunk))):
+        for row in uow.session.execute(select(*columns).where(among(uow.session, licence_table.c.id, chunk))):
             mapping = row._mapping
             snapshots[mapping["id"]] = {name: mapping[name] for name in _LICENCE_FIELDS}
     return snapshots

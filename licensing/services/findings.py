@@ -29,7 +29,7 @@ from licensing.services.identity import FULL_RUN_SHARE
 from licensing.services.search import viewable_drivers
 from licensing.services.statutory_findings import rules_for_scope
 from licensing.store.db import UnitOfWork
-from licensing.store.slices import in_slices
+from licensing.store.slices import among, in_slices
 from licensing.store.findings import (
     ACKNOWLEDGED, ACTIONED, CLOSED, DISMISSED, OPEN, Finding, FindingAuthority, FindingEvent, FindingHandling,
     FindingLicence, in_rank_order,
@@ -83,7 +83,7 @@ def refresh_pending_findings(app: Crosscheck, *, cause: Cause | None = None) -> 
         scope = _scope_around(uow, flagged)
         report = _reconcile(uow, _licence_facts(uow, scope), scope_licences=scope, cause=cause)
         for chunk in in_slices(flagged):
-            uow.session.execute(update(licence_table).where(licence_table.c.id.in_(chunk)).values(needs_findings=False))
+            uow.session.execute(update(licence_table).where(among(uow.session, licence_table.c.id, chunk)).values(needs_findings=False))
         uow.commit()
     return report
 
@@ -106,7 +106,7 @@ def _scope_around(uow: UnitOfWork, seeds: list[int]) -> set[int]:
     session = uow.session
     scope = set(seeds)
     for chunk in in_slices(sorted(seeds)):
-        findings = select(FindingLicence.finding_id).where(FindingLicence.licence_id.in_(chunk))
+        findings = select(FindingLicence.finding_id).where(among(session, FindingLicence.licence_id, chunk))
         scope.update(session.execute(select(FindingLicence.licence_id).where(FindingLicence.finding_id.in_(findings))).scalars())
     frontier = set(scope)
     while frontier:
@@ -114,17 +114,17 @@ def _scope_around(uow: UnitOfWork, seeds: list[int]) -> set[int]:
         for chunk in in_slices(sorted(frontier)):
             for driver_id, number in session.execute(
                     select(licence_table.c.driver_id, licence_table.c.driving_licence_number)
-                    .where(licence_table.c.id.in_(chunk))):
+                    .where(among(session, licence_table.c.id, chunk))):
                 if driver_id is not None:
                     drivers.add(driver_id)
                 if number:
                     numbers.add(number)
         found = set()
         for chunk in in_slices(sorted(drivers)):
-            found.update(session.execute(select(licence_table.c.id).where(licence_table.c.driver_id.in_(chunk))).scalars())
+            found.update(session.execute(select(licence_table.c.id).where(among(session, licence_table.c.driver_id, chunk))).scalars())
         for chunk in in_slices(sorted(numbers)):
             found.update(session.execute(select(licence_table.c.id)
-                                         .where(licence_table.c.driving_licence_number.in_(chunk))).scalars())
+                                         .where(among(session, licence_table.c.driving_licence_number, chunk))).scalars())
         frontier = found - scope
         scope |= frontier
     return scope
@@ -146,7 +146,7 @@ def _licence_facts(uow: UnitOfWork, licence_ids: set[int] | None) -> list[Licenc
     else:
         rows = []
         for chunk in in_slices(sorted(licence_ids)):
-            rows += uow.session.execute(select(*_FACT_COLUMNS).where(licence_table.c.id.in_(chunk))).all()
+            rows += uow.session.execute(select(*_FACT_COLUMNS).where(among(uow.session, licence_table.c.id, chunk))).all()
     return [
         LicenceFact(
             licence_id=r.id, driver_id=r.driver_id, authority_code=r.authority_code,
@@ -178,14 +178,14 @@ def _reconcile(uow: UnitOfWork, licences: list[LicenceFact], *, scope_licences: 
         ids = set()
         for chunk in in_slices(sorted(scope_licences)):
             ids.update(session.execute(select(FindingLicence.finding_id)
-                                       .where(FindingLicence.licence_id.in_(chunk))).scalars())
+                                       .where(among(session, FindingLicence.licence_id, chunk))).scalars())
         keyed = [key for key in facts]
         existing = []
         for chunk in in_slices(sorted(ids)):
-            existing += session.execute(select(Finding).where(Finding.id.in_(chunk))).scalars().all()
+            existing += session.execute(select(Finding).where(among(session, Finding.id, chunk))).scalars().all()
         known = {finding.fact_key for finding in existing}
         for chunk in in_slices([key for key in keyed if key not in known]):
-            existing += session.execute(select(Finding).where(Finding.fact_key.in_(chunk))).scalars().all()
+            existing += session.execute(select(Finding).where(among(session, Finding.fact_key, chunk))).scalars().all()
     by_key = {finding.fact_key: finding for finding in existing}
 
     now = utc_now()
@@ -451,7 +451,7 @@ def _views(uow: UnitOfWork, caller: Actor, findings: list[Finding], *, detail: b
         return []
     handlings: dict[int, list[FindingHandling]] = defaultdict(list)
     for chunk in in_slices([finding.id for finding in findings]):
-        for row in uow.session.execute(select(FindingHandling).where(FindingHandling.finding_id.in_(chunk))).scalars():
+        for row in uow.session.execute(select(FindingHandling).where(among(uow.session, FindingHandling.finding_id, chunk))).scalars():
             handlings[row.finding_id].append(row)
     licences = _licence_summaries(uow, caller, {i for finding in findings for i in finding.licence_ids})
     # A finding may rest on another authority's records of a different person (one driving licence
@@ -481,7 +481,7 @@ def _licence_summaries(uow: UnitOfWork, caller: Actor, licence_ids: set[int]) ->
     for chunk in in_slices(sorted(licence_ids)):
         for licence, name, ask in uow.session.execute(
                 select(Licence, Authority.name, Authority.licensing_email)
-                .join(Authority, Authority.code == Licence.authority_code).where(Licence.id.in_(chunk))):
+                .join(Authority, Authority.code == Licence.authority_code).where(among(uow.session, Licence.id, chunk))):
             found[licence.id] = disclosure.summarise(licence, authority_name=name, ask=ask,
                                                      viewer=caller.authority_code)
     return found

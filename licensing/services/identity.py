@@ -28,7 +28,7 @@ from licensing.identity.records import IdentityRecord
 from licensing.identity.resolve import HumanDecision, Resolution, pairs_touching, resolve
 from licensing.identity.review import ReviewBand, keeping_review_band, review_band_from_env
 from licensing.store.db import UnitOfWork
-from licensing.store.slices import in_slices
+from licensing.store.slices import among, delete_pairs, in_slices
 from licensing.store.identity_models import PACKAGED_VERSION, adopted_model_version, model_parameters
 from licensing.store.models import Driver, IdentityDecision, IdentityKey, IdentityLink, Licence
 
@@ -147,20 +147,18 @@ def _refresh_keys(uow: UnitOfWork, rows, *, all_waiting: bool = False) -> dict[i
     # A changed record keeps most of its keys (a move changes only the address's), so only the
     # keys it lost are deleted and only those it gained are written.
     key_rows: list[dict] = []
-    lost: list[dict] = []
+    lost: list[tuple[str, int]] = []
     for row in rows:
         keys = blocking_keys(identity_record(row)) if row.licence_type in DRIVER_TYPES else frozenset()
         if row.licence_type in DRIVER_TYPES and not all_waiting:
             keys_by_record[row.id] = keys
         had = stored.get(row.id, set())
-        lost += ({"gone_key": key, "gone_licence": row.id} for key in had - keys)
+        lost += ((key, row.id) for key in had - keys)
         key_rows += ({"key": key, "licence_id": row.id} for key in keys - had)
         if len(key_rows) >= _KEY_ROWS_PER_INSERT:
             session.execute(insert(key_table), key_rows)
             key_rows = []
-    if lost:
-        session.execute(delete(key_table).where(key_table.c.key == bindparam("gone_key"),
-                                                key_table.c.licence_id == bindparam("gone_licence")), lost)
+    delete_pairs(session, key_table.c.key, key_table.c.licence_id, lost)
     if key_rows:
         session.execute(insert(key_table), key_rows)
     return keys_by_record
@@ -170,7 +168,7 @@ def _stored_keys(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, set[str]]:
     stored: dict[int, set[str]] = defaultdict(set)
     for chunk in in_slices(sorted(ids)):
         for key, licence_id in uow.session.execute(
-                select(key_table.c.key, key_table.c.licence_id).where(key_table.c.licence_id.in_(chunk))):
+                select(key_table.c.key, key_table.c.licence_id).where(among(uow.session, key_table.c.licence_id, chunk))):
             stored[licence_id].add(key)
     return stored
 
@@ -180,7 +178,7 @@ _KEY_ROWS_PER_INSERT = 20_000
 
 def _clear_pending(uow: UnitOfWork, ids: Sequence[int]) -> None:
     for chunk in in_slices(list(ids)):
-        uow.session.execute(update(licence_table).where(licence_table.c.id.in_(chunk)).values(needs_resolution=False))
+        uow.session.execute(update(licence_table).where(among(uow.session, licence_table.c.id, chunk)).values(needs_resolution=False))
 
 
 def _resolve_neighbourhood(uow: UnitOfWork, pending: list[int], band: ReviewBand) -> ResolutionReport:
@@ -246,7 +244,7 @@ def _load_rows(uow: UnitOfWork, ids: Sequence[int]):
     rows = []
     for chunk in in_slices(list(ids)):
         rows += uow.session.execute(
-            select(*RECORD_COLUMNS, licence_table.c.licence_type).where(licence_table.c.id.in_(chunk))).all()
+            select(*RECORD_COLUMNS, licence_table.c.licence_type).where(among(uow.session, licence_table.c.id, chunk))).all()
     return rows
 
 
@@ -259,7 +257,7 @@ def _holders_of_keys(uow: UnitOfWork, keys: set[str]) -> dict[str, list[int]]:
     run does: the count is over the whole register). One statement per slice of keys."""
     holders: dict[str, list[int]] = defaultdict(list)
     for chunk in in_slices(sorted(keys)):
-        usable = (select(key_table.c.key).where(key_table.c.key.in_(chunk)).group_by(key_table.c.key)
+        usable = (select(key_table.c.key).where(among(uow.session, key_table.c.key, chunk)).group_by(key_table.c.key)
                   .having(func.count() <= KEY_GROUP_LIMIT))
         for key, licence_id in uow.session.execute(
                 select(key_table.c.key, key_table.c.licence_id).where(key_table.c.key.in_(usable.scalar_subquery()))):
@@ -271,7 +269,7 @@ def _drivers_of(uow: UnitOfWork, licence_ids: Iterable[int]) -> set[int]:
     drivers: set[int] = set()
     for chunk in in_slices(sorted(licence_ids)):
         drivers.update(uow.session.execute(
-            select(licence_table.c.driver_id).where(licence_table.c.id.in_(chunk),
+            select(licence_table.c.driver_id).where(among(uow.session, licence_table.c.id, chunk),
                                                     licence_table.c.driver_id.is_not(None))).scalars())
     return drivers
 
@@ -280,7 +278,7 @@ def _records_of_drivers(uow: UnitOfWork, driver_ids: Iterable[int]) -> set[int]:
     found: set[int] = set()
     for chunk in in_slices(sorted(driver_ids)):
         found.update(uow.session.execute(
-            select(licence_table.c.id).where(licence_table.c.driver_id.in_(chunk))).scalars())
+            select(licence_table.c.id).where(among(uow.session, licence_table.c.driver_id, chunk))).scalars())
     return found
 
 
@@ -309,7 +307,7 @@ def _assign_drivers(uow: UnitOfWork, resolution: Resolution, operators: list[int
     current: dict[int, int | None] = {}
     for chunk in in_slices(sorted(all_ids)):
         current.update(session.execute(
-            select(licence_table.c.id, licence_table.c.driver_id).where(licence_table.c.id.in_(chunk))).all())
+            select(licence_table.c.id, licence_table.c.driver_id).where(among(uow.session, licence_table.c.id, chunk))).all())
 
     # Largest claims first, so that when a driver splits, its biggest part keeps the id.
     claims = []
@@ -353,7 +351,7 @@ def _point_emptied_drivers(uow: UnitOfWork, clusters: dict[int, list[int]], prev
                 destinations[old][chosen[cluster]] += 1
     for chunk in in_slices(sorted(destinations)):
         still_used = set(uow.session.execute(
-            select(licence_table.c.driver_id).where(licence_table.c.driver_id.in_(chunk))).scalars())
+            select(licence_table.c.driver_id).where(among(uow.session, licence_table.c.driver_id, chunk))).scalars())
         for old in set(chunk) - still_used:
             uow.session.execute(update(Driver.__table__).where(Driver.__table__.c.id == old)
                                 .values(merged_into_id=destinations[old].most_common(1)[0][0]))
@@ -367,7 +365,7 @@ def _stored_weights(uow: UnitOfWork, unchanged: set[int], model: MatchModel,
     for chunk in in_slices(sorted(unchanged)):
         for a, b, weight, prior in uow.session.execute(
                 select(link_table.c.licence_a, link_table.c.licence_b, link_table.c.weight, link_table.c.prior_weight)
-                .where(link_table.c.licence_a.in_(chunk), link_table.c.model_version == version)):
+                .where(among(uow.session, link_table.c.licence_a, chunk), link_table.c.model_version == version)):
             if b in unchanged:
                 weights[(a, b)] = weight - prior + model.prior_weight
     return weights
@@ -379,13 +377,10 @@ def _replace_links(uow: UnitOfWork, records: set[int], resolution: Resolution, m
     inside = set()
     for chunk in in_slices(sorted(records)):
         for a, b in uow.session.execute(select(link_table.c.licence_a, link_table.c.licence_b).where(
-                link_table.c.licence_a.in_(chunk) | link_table.c.licence_b.in_(chunk))):
+                among(uow.session, link_table.c.licence_a, chunk) | among(uow.session, link_table.c.licence_b, chunk))):
             if a in records and b in records:
                 inside.add((a, b))
-    if inside:
-        uow.session.execute(
-            delete(link_table).where(link_table.c.licence_a == bindparam("a"), link_table.c.licence_b == bindparam("b")),
-            [{"a": a, "b": b} for a, b in sorted(inside)])
+    delete_pairs(uow.session, link_table.c.licence_a, link_table.c.licence_b, sorted(inside))
     _insert_links(uow, resolution, model, version)
 
 

@@ -15,7 +15,7 @@ from licensing.bootstrap import Crosscheck
 from licensing.clock import utc_now
 from licensing.services import decisions, feeds, findings, identity
 from licensing.store.held_alerts import HeldAlert
-from licensing.store.slices import in_slices
+from licensing.store.slices import among, in_slices
 from licensing.store.models import Feed
 from licensing.store.outbox import OutboxMessage
 
@@ -70,7 +70,7 @@ def _stamp(app: Crosscheck, feed_ids: list[int], **values) -> None:
         return
     with app.unit_of_work() as uow:
         for chunk in in_slices(feed_ids):
-            uow.session.execute(update(Feed).where(Feed.id.in_(chunk)).values(**values))
+            uow.session.execute(update(Feed).where(among(uow.session, Feed.id, chunk)).values(**values))
         uow.commit()
 
 

@@ -27,7 +27,7 @@ from licensing.services.decisions import record_disclosures, shared_decisions_of
 from licensing.services.suspensions import shown_suspension
 from licensing.statutory.vocabulary import ShownVia
 from licensing.store.db import UnitOfWork
-from licensing.store.slices import in_slices
+from licensing.store.slices import among, in_slices
 from licensing.store.models import AuditEvent, Authority, Driver, Licence
 from licensing.store.suspensions import ImmediateSuspension, in_force_at
 
@@ -232,7 +232,7 @@ def viewable_drivers(uow: UnitOfWork, caller: Actor, driver_ids) -> set[int]:
     found: set[int] = set()
     for chunk in in_slices(driver_ids):
         found.update(uow.session.execute(select(Licence.driver_id).where(
-            Licence.driver_id.in_(chunk), or_(Licence.authority_code == caller.authority_code,
+            among(uow.session, Licence.driver_id, chunk), or_(Licence.authority_code == caller.authority_code,
                                               Licence.home_authority_code == caller.authority_code))).scalars())
     return found
 

@@ -20,7 +20,7 @@ from licensing.store.concerns import Concern, ConcernRecipient
 from licensing.store.db import UnitOfWork
 from licensing.store.decisions import Decision
 from licensing.store.models import Authority, Driver
-from licensing.store.slices import in_slices
+from licensing.store.slices import among, in_slices
 from licensing.store.suspensions import suspensions_in_force_on
 
 
@@ -74,7 +74,7 @@ def _merged_into(session, drivers: list[int]) -> dict[int, int]:
     moved = {}
     for chunk in in_slices(drivers):
         moved.update(dict(session.execute(select(Driver.id, Driver.merged_into_id)
-                                          .where(Driver.merged_into_id.in_(chunk))).all()))
+                                          .where(among(session, Driver.merged_into_id, chunk))).all()))
     return moved
 
 
@@ -82,7 +82,7 @@ def _shared_decisions_of(session, drivers: list[int]) -> list[Decision]:
     found = []
     for chunk in in_slices(drivers):
         found += session.execute(select(Decision).where(
-            Decision.driver_id.in_(chunk), Decision.state == DecisionState.IN_EFFECT,
+            among(session, Decision.driver_id, chunk), Decision.state == DecisionState.IN_EFFECT,
             Decision.grounds.in_([g.value for g in SHARED_GROUNDS]))).scalars().all()
     return found
 
@@ -90,11 +90,11 @@ def _shared_decisions_of(session, drivers: list[int]) -> list[Decision]:
 def _shared_concerns(session, drivers: list[int], merged_into: dict[int, int], names: dict) -> list[SharedConcern]:
     rows = []
     for chunk in in_slices(drivers + sorted(merged_into)):
-        rows += session.execute(select(Concern).where(Concern.driver_id.in_(chunk))).scalars().all()
+        rows += session.execute(select(Concern).where(among(session, Concern.driver_id, chunk))).scalars().all()
     due: dict[int, list] = defaultdict(list)
     for chunk in in_slices([concern.id for concern in rows]):
         for concern_id, due_on in session.execute(select(ConcernRecipient.concern_id, ConcernRecipient.outcome_due_on)
-                                                  .where(ConcernRecipient.concern_id.in_(chunk))):
+                                                  .where(among(session, ConcernRecipient.concern_id, chunk))):
             due[concern_id].append(due_on)
     return [SharedConcern(concern_id=concern.id, driver_id=merged_into.get(concern.driver_id, concern.driver_id),
                           from_authority_code=concern.from_authority_code,

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Text, and_, select
 from sqlmodel import Field, SQLModel
 
 from licensing.clock import utc_now
-from licensing.store.slices import in_slices
+from licensing.store.slices import among, in_slices
 from licensing.store.types import UtcDateTime
 
 
@@ -55,5 +55,5 @@ def suspensions_in_force_on(session, licence_ids, now: datetime) -> list[Immedia
     found: list[ImmediateSuspension] = []
     for chunk in in_slices(list(licence_ids)):
         found += session.execute(select(ImmediateSuspension).where(
-            ImmediateSuspension.licence_id.in_(chunk), in_force_at(now))).scalars()
+            among(session, ImmediateSuspension.licence_id, chunk), in_force_at(now))).scalars()
     return found
