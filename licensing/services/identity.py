@@ -307,7 +307,7 @@ def _assign_drivers(uow: UnitOfWork, resolution: Resolution, operators: list[int
     current: dict[int, int | None] = {}
     for chunk in in_slices(sorted(all_ids)):
         current.update(session.execute(
-            select(licence_table.c.id, licence_table.c.driver_id).where(among(uow.session, licence_table.c.id, chunk))).all())
+            select(licence_table.c.id, licence_table.c.driver_id).where(among(session, licence_table.c.id, chunk))).all())
 
     # Largest claims first, so that when a driver splits, its biggest part keeps the id.
     claims = []

@@ -1,5 +1,6 @@
-"""Work over many ids in slices: an IN list of a few hundred stays fast on both databases, and a
-bulk write in slices never holds every row at once."""
+"""Work over many ids in slices: a list of a few hundred stays fast on both databases, and a bulk
+write in slices never holds every row at once. How a list goes into a statement differs by
+database (among, delete_pairs): arrays on PostgreSQL, IN lists on SQLite."""
 
 from typing import Collection, Iterator, Sequence, TypeVar
 
