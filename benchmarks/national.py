@@ -361,10 +361,8 @@ def national_copy(kind: str, rows: int):
         if kind == "sqlite":
             copy = Path(tmp) / "national.db"
             shutil.copyfile(sqlite_path(rows), copy)
-            # On disk before any clock starts: otherwise the kernel writes the copy's 1.5 GB back
-            # while the benchmark runs, and the benchmark measures that.
-            with copy.open("rb+") as written:
-                os.fsync(written.fileno())
+            # On disk before any clock starts (_settle_disk): otherwise the kernel writes the copy's
+            # 1.5 GB back while the benchmark runs, and the benchmark measures that.
             _settle_disk()
             yield f"sqlite:///{copy}", tmp
         else:

@@ -6,6 +6,8 @@ from typing import Collection, Iterator, Sequence, TypeVar
 
 from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, delete, func, select, tuple_
 
+from licensing.store.db import is_postgresql
+
 T = TypeVar("T")
 
 IN_LIST_SIZE = 500
@@ -24,7 +26,7 @@ def among(session, column, values: Collection) -> ColumnElement[bool]:
     500 parameters is a long text that psycopg does not cache, converted afresh on every slice;
     reading 57,000 licences by id took 0.6 to 1.0 s that way, and 0.2 s as arrays. SQLite has no
     arrays, and its driver caches the IN list's text."""
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session.get_bind()):
         return column == any_(bindparam(None, value=list(values), type_=ARRAY(column.type)))
     return column.in_(list(values))
 
@@ -38,7 +40,7 @@ def delete_pairs(session, first, second, pairs: Sequence[tuple]) -> None:
     if not pairs:
         return
     table = first.table
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session.get_bind()):
         given = func.unnest(bindparam("firsts", type_=ARRAY(first.type)),
                             bindparam("seconds", type_=ARRAY(second.type))).table_valued("first", "second").render_derived()
         statement = delete(table).where(tuple_(first, second).in_(select(given.c.first, given.c.second)))

@@ -35,7 +35,7 @@ def test_delete_pairs_deletes_only_the_pairs_given_not_their_crossings(crosschec
     into_first = drivers(crosscheck, 3, merged_into=first)
     into_second = drivers(crosscheck, 2, merged_into=second)
     with crosscheck.unit_of_work() as uow:
-        # (into_first[0], second) crosses a real pair with another: it matches no row and deletes none.
+        # (into_first[1], second) crosses two real pairs: it matches no row and deletes none.
         delete_pairs(uow.session, driver_table.c.id, driver_table.c.merged_into_id,
                      [(into_first[0], first), (into_second[1], second), (into_first[1], second)])
         uow.commit()
