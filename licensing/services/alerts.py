@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from licensing import disclosure
 from licensing.clock import utc_now
@@ -87,24 +87,38 @@ class AlertBatch:
     def __init__(self, uow: UnitOfWork):
         self.uow = uow
         self.immediate: dict[str, list[tuple[Finding, str]]] = defaultdict(list)
+        self.for_digest: list[dict] = []
+        # Held here for the batch: the session keeps only weak references, so an authority looked
+        # up per finding would be read again (and the session flushed) for each of thousands.
+        self.authorities: dict[str, Authority | None] = {}
         self.held = 0
+
+    def _authority(self, code: str) -> Authority | None:
+        if code not in self.authorities:
+            self.authorities[code] = self.uow.session.get(Authority, code)
+        return self.authorities[code]
 
     def finding_changed(self, finding: Finding, fact: FindingFact, *, change: str) -> None:
         for code in fact.for_authorities:
-            authority = self.uow.session.get(Authority, code)
+            authority = self._authority(code)
             if authority is None:
                 continue
             if fact.severity == "immediate" or authority.alert_digest == "immediate":
                 self.immediate[code].append((finding, change))
             else:
-                self.uow.session.add(DigestItem(finding_id=finding.id, authority_code=code, change=change))
+                self.for_digest.append({"finding_id": finding.id, "authority_code": code, "change": change,
+                                        "created_at": utc_now()})
 
     def enqueue(self) -> int:
-        """Write the immediate alerts to the outbox, in the refresh's transaction."""
+        """Write the immediate alerts to the outbox and the rest to the digest, in the refresh's
+        transaction."""
+        if self.for_digest:
+            self.uow.session.execute(insert(DigestItem), self.for_digest)
+            self.for_digest = []
         base = self.uow.settings.public_base_url
         queued = 0
         for code, changes in sorted(self.immediate.items()):
-            authority = self.uow.session.get(Authority, code)
+            authority = self._authority(code)
             if not has_address(authority):
                 self.held += hold(self.uow, code, changes)
                 continue
