@@ -142,7 +142,7 @@ class _Header:
 
     def cells(self, record: list[str]) -> list[str]:
         if self._pick is not None and len(record) >= self.width:
-            return [cell.strip() for cell in self._pick(record)]
+            return list(map(str.strip, self._pick(record)))
         return [record[at].strip() if at is not None and at < len(record) else "" for at in self.positions]
 
 
@@ -168,7 +168,7 @@ def _parse_csv(text: io.TextIOBase, mapping: FeedMapping) -> ParsedFeed:
     # missing from a snapshot are ended.
     reader = csv.reader(text, strict=True)
     try:
-        return _parse_rows(((row, record) for row, record in enumerate(reader)), mapping)
+        return _parse_rows(enumerate(reader), mapping)
     except csv.Error as exc:
         raise FeedRejected(
             f"The CSV cannot be read at line {reader.line_num}: {exc}. Check that values containing commas, "

@@ -12,11 +12,15 @@ from __future__ import annotations
 import re
 
 # Line breaks and tabs become one space: "Flat 2\n1 High Street" is still an address.
-_BREAKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]+")
+_BREAK_CHARACTERS = r"\t\n\v\f\r\x85\u2028\u2029"
 # Everything else that is invisible or reorders text is removed: C0 and C1 controls, NUL, DEL,
 # bidirectional marks, embeddings, overrides and isolates, zero-width characters and stray BOMs.
-_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-_UNSAFE = re.compile(f"{_BREAKS.pattern}|{_INVISIBLE.pattern}")
+_INVISIBLE_CHARACTERS = "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+_BREAKS = re.compile(f"[{_BREAK_CHARACTERS}]+")
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARACTERS}]")
+# Either kind, as one character class: every row of every feed is searched for it, and one class
+# is found quicker than an alternation of two.
+_UNSAFE = re.compile(f"[{_BREAK_CHARACTERS}{_INVISIBLE_CHARACTERS}]")
 _SPACES = re.compile(r" {2,}")
 
 # The longest value each field may have as sent (spaces around it trimmed). Stored fields fit their
