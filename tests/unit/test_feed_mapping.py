@@ -13,6 +13,7 @@ import pytest
 from licensing.clock import london_today
 from licensing.feeds import FeedMapping, FeedRejected, InvalidMapping, parse_feed
 from licensing.feeds.sniff import XLSX
+from licensing.feeds.text import has_unsafe, single_line
 from tests.feeds import workbook
 from tests.unit.test_feed_parse import VALID, csv_body, licence, only_error, parse_csv, problems_of
 
@@ -237,3 +238,13 @@ def test_a_json_feed_is_read_through_the_mapping_as_it_streams():
     assert [(r.licence_number, r.status) for r in feed.rows] == [("A1", "active")]
     with pytest.raises(FeedRejected, match="'licences' member is not a list"):
         parse_feed(b'{"licences": {"a": 1}}', "application/json")
+
+
+def test_a_value_is_flagged_as_unsafe_exactly_when_cleaning_it_would_change_it():
+    # The check runs on every row; the cleaning only on rows it flags. A character the check missed
+    # would reach other councils' emails and pages as sent.
+    surrogates = range(0xD800, 0xE000)
+    characters = [chr(point) for point in [*range(0x10000), *range(0x10000, 0x110000, 97)] if point not in surrogates]
+    differ = [repr(c) for c in characters if has_unsafe(f"a{c}b") != (single_line(f"a{c}b") != f"a{c}b")]
+    assert differ == []
+    assert has_unsafe("O'Brien-Ünal, Flat 2") is False
