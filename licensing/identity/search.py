@@ -57,9 +57,17 @@ def _likeness(query: PreparedRecord, candidate: PreparedRecord) -> float:
     """Finer than the comparison levels, and used only to order candidates of equal weight: the one
     written most like the query comes first (all its forenames rather than the first alone, the
     surname as typed rather than another in the same variant group, more digits of the date of
-    birth in place)."""
-    likeness = JaroWinkler.normalized_similarity(query.surname.joined, candidate.surname.joined)
-    likeness += JaroWinkler.normalized_similarity(" ".join(query.forenames.tokens), " ".join(candidate.forenames.tokens))
+    birth in place). Names are compared both ways round, as the weight compares them: an officer
+    may type the surname as the forename, and the record written most like the query then is the
+    one most like it swapped."""
+    surname, forenames = query.surname.joined, " ".join(query.forenames.tokens)
+    candidate_surname, candidate_forenames = candidate.surname.joined, " ".join(candidate.forenames.tokens)
+    likeness = max(
+        JaroWinkler.normalized_similarity(surname, candidate_surname)
+        + JaroWinkler.normalized_similarity(forenames, candidate_forenames),
+        JaroWinkler.normalized_similarity(surname, "".join(candidate.forenames.tokens))
+        + JaroWinkler.normalized_similarity(forenames, " ".join(candidate.surname.tokens)),
+    )
     if query.dob_digits and candidate.dob_digits:
         likeness += sum(a == b for a, b in zip(query.dob_digits, candidate.dob_digits, strict=True)) / 8
     return likeness

@@ -144,6 +144,16 @@ class TestSearch:
         query = SearchQuery("Khan", "Muhammad Sajid", date(1975, 12, 11))
         assert [record_id for record_id, _ in rank_candidates(query, [namesake, true_person], MODEL)] == [1, 2]
 
+    def test_a_swapped_query_puts_first_the_person_written_most_like_it_swapped(self):
+        # The officer typed the forename as the surname. Both records score the same, as the
+        # weight compares names both ways; the double-barrelled surname as typed decides.
+        true_person = person(1, surname="Popescu Dabrowski", forenames="Grzegorz", born=date(1979, 5, 2),
+                             dln=None, ni=None)
+        namesake = person(2, surname="Popescu", forenames="Grzegorz", born=date(1979, 5, 2), dln=None, ni=None)
+        query = SearchQuery("Grzegorz", "Popescu Dabrowski", date(1979, 5, 2))
+        ranked = list(rank_candidates(query, [namesake, true_person], MODEL))
+        assert [record_id for record_id, _ in ranked] == [1, 2]
+
     @pytest.mark.parametrize(
         "query, problem",
         [
