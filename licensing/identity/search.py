@@ -10,6 +10,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from licensing.identity.keys import prepared_keys
 from licensing.identity.model import MatchModel
+from licensing.identity.names import NamePart
 from licensing.identity.records import IdentityRecord, PreparedRecord, prepare, prepare_cached
 from licensing.identity.compare import compare_records
 from licensing.identity.score import PairScore, explain, weigh
@@ -60,17 +61,17 @@ def _likeness(query: PreparedRecord, candidate: PreparedRecord) -> float:
     birth in place). Names are compared both ways round, as the weight compares them: an officer
     may type the surname as the forename, and the record written most like the query then is the
     one most like it swapped."""
-    surname, forenames = query.surname.joined, " ".join(query.forenames.tokens)
-    candidate_surname, candidate_forenames = candidate.surname.joined, " ".join(candidate.forenames.tokens)
-    likeness = max(
-        JaroWinkler.normalized_similarity(surname, candidate_surname)
-        + JaroWinkler.normalized_similarity(forenames, candidate_forenames),
-        JaroWinkler.normalized_similarity(surname, "".join(candidate.forenames.tokens))
-        + JaroWinkler.normalized_similarity(forenames, " ".join(candidate.surname.tokens)),
-    )
+    likeness = max(_names_alike(query, candidate.surname, candidate.forenames),
+                   _names_alike(query, candidate.forenames, candidate.surname))
     if query.dob_digits and candidate.dob_digits:
         likeness += sum(a == b for a, b in zip(query.dob_digits, candidate.dob_digits, strict=True)) / 8
     return likeness
+
+
+def _names_alike(query: PreparedRecord, surname: NamePart, forenames: NamePart) -> float:
+    """How closely the query's surname and forenames are written like these two name parts."""
+    return (JaroWinkler.normalized_similarity(query.surname.joined, surname.joined)
+            + JaroWinkler.normalized_similarity(" ".join(query.forenames.tokens), " ".join(forenames.tokens)))
 
 
 def query_breadth_problem(query: SearchQuery) -> str | None:
