@@ -1,6 +1,7 @@
 """`make run`, the README's main command, as a new user runs it: on SQLite in a fresh var
 directory, on a port of their choosing, kept up for a minute, then a feed posted over HTTP is
-applied, its alert email lands in the file outbox, and Ctrl-C stops everything."""
+applied, its alert email lands in the file outbox, and one Ctrl-C stops everything promptly, with
+nothing left to kill."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from crosscheck.supervise import STOP_GRACE_SECONDS
 from tests.feeds import feed
 from tests.smtp import free_port
 
@@ -126,6 +128,7 @@ def test_make_run_serves_applies_alerts_and_stops_cleanly(tmp_path):
         assert message is not None, "no alert in the outbox"
         assert f"{base}/findings/" in message.get_content()  # links honour PORT too
     finally:
+        stopping_since = time.monotonic()
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGINT)  # Ctrl-C in the terminal
         try:
@@ -133,6 +136,11 @@ def test_make_run_serves_applies_alerts_and_stops_cleanly(tmp_path):
         finally:
             if make.poll() is None:
                 os.killpg(make.pid, signal.SIGKILL)
+    # One Ctrl-C stops everything well within the time after which what is left would be killed.
+    assert time.monotonic() - stopping_since < STOP_GRACE_SECONDS
+    stderr.seek(0)
+    printed = stderr.read()
+    assert "SIGKILL" not in printed and "did not stop in time" not in printed
     stderr.seek(0)
     logged = [json.loads(line) for line in stderr if line.startswith("{")]
     started = next(entry for entry in logged if entry["message"] == "service started")
