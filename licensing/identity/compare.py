@@ -149,7 +149,7 @@ def surname_level(x: NamePart, y: NamePart) -> int:
         return 3
     if (len(x.tokens) > 1 or len(y.tokens) > 1) and shared_part(x.canonical, y.canonical):
         return 4
-    if x.phonetic == y.phonetic or JaroWinkler.similarity(x.joined, y.joined) >= SIMILAR_NAME:
+    if _spelled_similarly(x.joined, y.joined, x.phonetic, y.phonetic):
         return 5
     return 6
 
@@ -165,15 +165,18 @@ def forename_level(x: NamePart, y: NamePart) -> int:
         return 3
     if (len(x.first) > 1 and x.first_canonical in y.canonical) or (len(y.first) > 1 and y.first_canonical in x.canonical):
         return 4
-    if (
-        len(x.first) > 1
-        and len(y.first) > 1
-        and (x.first_phonetic == y.first_phonetic or JaroWinkler.similarity(x.first, y.first) >= SIMILAR_NAME)
-    ):
+    if _spelled_similarly(x.first, y.first, x.first_phonetic, y.first_phonetic):
         return 5
     if x.first[0] == y.first[0]:
         return 6
     return 7
+
+
+def _spelled_similarly(x: str, y: str, x_phonetic: str, y_phonetic: str) -> bool:
+    """A sound-alike or close spelling, in names of three letters or more: two letters are too few
+    to tell a slip from another name (Li / Liu, or the particle Al of Al-Hassan read as the forename
+    Ali), and a single letter is an initial."""
+    return min(len(x), len(y)) >= 3 and (x_phonetic == y_phonetic or JaroWinkler.similarity(x, y) >= SIMILAR_NAME)
 
 
 def _one_typo(x: str, y: str) -> bool:

@@ -142,6 +142,16 @@ class TestComparisons:
         # One letter apart in a short name is another name.
         assert levels(record(forenames="Tom"), record(2, forenames="Tim"))["forenames"] != "one_typo"
 
+    def test_two_letters_are_too_few_to_be_spelled_similarly(self):
+        assert levels(record(surname="Liu"), record(2, surname="Li"))["surname"] == "different"
+        assert levels(record(surname="Ngo"), record(2, surname="Ng"))["surname"] == "different"
+        assert levels(record(forenames="Joe"), record(2, forenames="Jo"))["forenames"] == "initial"
+        # The particle of Al-Hassan, read as a forename when the names are swapped, is not the forename Ali.
+        swapped = levels(record(surname="Mohamed", forenames="Ali"), record(2, surname="Al-Hassan", forenames="Mohamed"))
+        assert swapped["forenames"] != "similar"
+        # Three letters or more still are: a sound-alike spelling.
+        assert levels(record(surname="Lee"), record(2, surname="Leigh"))["surname"] == "similar"
+
 
 class TestBlockingKeys:
     @pytest.mark.parametrize(
