@@ -12,7 +12,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-# (label, module, arguments, [(figure, target, unit, lower_is_better)])
+# (label, module, arguments, [(figure, target, unit, lower_is_better)]); a target of None shows the
+# figure beside the others without holding it to one.
 BENCHMARKS = [
     ("Feed of 125,000 rows, SQLite", "benchmarks.feed_apply", ["--db", "sqlite"],
      [("first_load_s", 15, "s", True), ("unchanged_repost_s", 5, "s", True), ("peak_rss_mb", 500, "MB", True)]),
@@ -56,7 +57,8 @@ for _db, _name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
         (f"Feed changing 5,000 rows into the national register, {_name}", "benchmarks.national_feed_change",
          ["--db", _db], [("pipeline_s", 10, "s", True)]),
         (f"Search, in-process, 500,000 licences, {_name}", "benchmarks.national_search", ["--db", _db],
-         [("p95_ms", 10, "ms", True), ("true_first_share", 0.99, "", False), ("true_in_top10_share", 0.998, "", False)]),
+         [("p95_ms", 10, "ms", True), ("true_ranked_first_share", 0.99, "", False), ("true_first_share", None, "", False),
+          ("true_in_top10_share", 0.998, "", False)]),
         (f"Search over HTTP, 2 workers, 8 clients, 500,000 licences, {_name}", "benchmarks.national_search_http",
          ["--db", _db], [("searches_per_s", 150, "/s", False), ("p95_ms", 50, "ms", True)]),
         (f"Nightly findings over 500,000 licences, {_name}", "benchmarks.national_findings", ["--db", _db],
@@ -114,6 +116,9 @@ def main() -> int:
         result = json.loads(run.stdout.strip().splitlines()[-1])
         for name, target, unit, lower_is_better in figures:
             value = result[name]
+            if target is None:
+                print(f"| {label} | {name} | {value} {unit} | (shown, no target) | |")
+                continue
             met = value <= target if lower_is_better else value >= target
             bound = "≤" if lower_is_better else "≥"
             print(f"| {label} | {name} | {value} {unit} | {bound} {target} {unit} | {'ok' if met else 'MISSED'} |")

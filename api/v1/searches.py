@@ -68,6 +68,7 @@ class PersonHitSchema(Schema):
     weight = fields.Float()
     band = fields.String()
     why = fields.List(fields.String())
+    rank = fields.Integer()
     licences = fields.List(fields.Nested(LicenceSummarySchema))
     decisions = fields.List(fields.Nested(DecisionSeenSchema))
 

@@ -12,7 +12,7 @@ from licensing.identity.quality import QualityReport, evaluate
 from licensing.identity.records import IdentityRecord, PreparedRecord, prepare
 from licensing.identity.resolve import HumanDecision, Resolution, resolve, resolve_against
 from licensing.identity.score import PairScore, score_pair, score_prepared
-from licensing.identity.search import SearchQuery, query_breadth_problem, query_keys, rank_candidates
+from licensing.identity.search import SearchQuery, query_breadth_problem, query_keys, rank_candidates, shared_ranks
 
 __all__ = [
     "Bands",
@@ -41,4 +41,5 @@ __all__ = [
     "resolve_against",
     "score_pair",
     "score_prepared",
+    "shared_ranks",
 ]

@@ -54,6 +54,17 @@ def rank_candidates(query: SearchQuery, candidates: Sequence[IdentityRecord],
                                  prepared_query, prepared, model)
 
 
+def shared_ranks(weights: Sequence[float]) -> list[int]:
+    """The rank of each weight in a list given best first, equal weights sharing one (1, 1, 3). Two
+    people the evidence searched for cannot tell apart (namesakes born the same day, searched by
+    name and date of birth) are equals: the order they happen to be listed in says nothing, and an
+    officer must not take the first of them for the applicant."""
+    ranks: list[int] = []
+    for position, weight in enumerate(weights):
+        ranks.append(ranks[-1] if position and weight == weights[position - 1] else position + 1)
+    return ranks
+
+
 def _likeness(query: PreparedRecord, candidate: PreparedRecord) -> float:
     """Finer than the comparison levels, and used only to order candidates of equal weight: the one
     written most like the query comes first (all its forenames rather than the first alone, the

@@ -18,7 +18,9 @@ from licensing.bootstrap import Crosscheck
 from licensing.errors import DomainError, NotFound
 from licensing.identity.records import IdentityRecord
 from licensing.identity.score import PairScore
-from licensing.identity.search import SearchQuery, query_breadth_problem, query_keys, rank_candidates
+from licensing.identity.search import (
+    SearchQuery, query_breadth_problem, query_keys, rank_candidates, shared_ranks,
+)
 from licensing.actors import Actor
 from licensing.clock import utc_now
 from licensing.disclosure import HOLDER_ONLY, LicenceSummary, summarise
@@ -71,6 +73,8 @@ class PersonHit:
     weight: float
     band: str
     why: tuple[str, ...]
+    # 1 for the best match; people whose weights are equal as shown share a rank (shared_ranks).
+    rank: int
     licences: list[LicenceSummary] = field(default_factory=list)
     # Decisions recorded about the person, as the searching authority may see them (decision_seen_by).
     decisions: list[dict] = field(default_factory=list)
@@ -80,6 +84,13 @@ class PersonHit:
 class SearchOutcome:
     search_id: int
     results: list[PersonHit]
+
+    @property
+    def first_rank_shared_by(self) -> int:
+        """How many people share the first rank when more than one does (0 otherwise): what was
+        searched for cannot tell them apart, and the officer needs another identifier."""
+        first = sum(hit.rank == 1 for hit in self.results)
+        return first if first > 1 else 0
 
 
 def search_drivers(app: Crosscheck, caller: Actor, query: SearchQuery, *, reason: str | None,
@@ -103,16 +114,19 @@ def search_drivers(app: Crosscheck, caller: Actor, query: SearchQuery, *, reason
         ranked = rank_candidates(query, candidates, match_model(uow).for_population(max(len(candidates), 2)))
         hits = _best_per_driver(ranked, driver_of)
         decisions = shared_decisions_of_drivers(uow.session, caller.authority_code, [d for d, _ in hits])
+        # Ranked by the weight as shown, so that two people shown as equal are ranked as equals.
+        weights = [round(score.weight, 2) for _, score in hits]
         results = [
-            PersonHit(driver_id=driver_id, score=round(score.probability, 6), weight=round(score.weight, 2),
-                      band=score.band, why=score.reasons, licences=licences, decisions=decisions[driver_id])
-            for (driver_id, score), licences in zip(hits, _licences_of(uow, caller, [d for d, _ in hits]), strict=True)
+            PersonHit(driver_id=driver_id, score=round(score.probability, 6), weight=weight, band=score.band,
+                      why=score.reasons, rank=rank, licences=licences, decisions=decisions[driver_id])
+            for (driver_id, score), weight, rank, licences in zip(
+                hits, weights, shared_ranks(weights), _licences_of(uow, caller, [d for d, _ in hits]), strict=True)
         ]
         # No results leave this function unless the search is in the audit log.
         event_id = _audit(
             uow, "search", caller, reason=reason,
             reference=(application_reference or "").strip() or None, query=_query_json(query),
-            shown=[{"driver_id": hit.driver_id, "band": hit.band, "licence_ids": [l.licence_id for l in hit.licences],
+            shown=[{"driver_id": hit.driver_id, "rank": hit.rank, "band": hit.band, "licence_ids": [l.licence_id for l in hit.licences],
                     "decision_ids": [d["id"] for d in hit.decisions]}
                    for hit in results],
             shown_decisions=[d["id"] for hit in results for d in hit.decisions], via=ShownVia.SEARCH,

@@ -142,6 +142,19 @@ def test_a_search_finds_the_person_first_and_says_why(crosscheck, web, three_cou
     assert [hit["driver_id"] for hit in audit.shown] == [hit["driver_id"] for hit in results]
 
 
+def test_namesakes_a_search_cannot_tell_apart_share_the_first_rank(web, three_councils, api_key):
+    # Imran and the Bolton namesake have the same name and date of birth: searched by those alone,
+    # neither may be shown above the other. The licence number tells them apart.
+    sheffield = api_key("E08000019")
+    by_name = search(web, sheffield, surname="Hussain", forenames="Mohammed Imran", date_of_birth="1984-07-09",
+                     reason="enforcement").json["results"]
+    imran, namesake = driver_of(web, three_councils[WOLVERHAMPTON], "W100"), driver_of(web, three_councils[BOLTON], "B300")
+    assert {(hit["driver_id"], hit["rank"]) for hit in by_name} == {(imran, 1), (namesake, 1)}
+    by_number = search(web, sheffield, surname="Hussain", forenames="Mohammed Imran", date_of_birth="1984-07-09",
+                       driving_licence_number="HUSSA807094MI9AB", reason="enforcement").json["results"]
+    assert [(hit["driver_id"], hit["rank"]) for hit in by_number] == [(imran, 1), (namesake, 2)]
+
+
 @pytest.mark.parametrize("body, says", [
     ({"reason": "enforcement"}, "Nothing to search by"),
     ({"surname": "KHAN", "reason": "enforcement"}, "too many"),

@@ -18,6 +18,7 @@ from licensing.identity import (
     resolve,
     resolve_against,
     score_pair,
+    shared_ranks,
 )
 
 MODEL = MatchModel.default()
@@ -153,6 +154,24 @@ class TestSearch:
         query = SearchQuery("Grzegorz", "Popescu Dabrowski", date(1979, 5, 2))
         ranked = list(rank_candidates(query, [namesake, true_person], MODEL))
         assert [record_id for record_id, _ in ranked] == [1, 2]
+
+    def test_namesakes_born_the_same_day_searched_by_name_and_date_of_birth_share_the_first_rank(self):
+        namesake = person(2, dln="KHAN9803144I99XY", ni="PP654321B", postcode="M1 1AA", address="4 Oak Road, Manchester")
+        query = SearchQuery("Khan", "Imran", date(1984, 3, 14))
+        weights = [round(score.weight, 2) for _, score in rank_candidates(query, [person(1), namesake], MODEL)]
+        assert shared_ranks(weights) == [1, 1]
+        with_licence_number = SearchQuery("Khan", "Imran", date(1984, 3, 14), "KHAN9803144I99AB")
+        ranked = list(rank_candidates(with_licence_number, [person(1), namesake], MODEL))
+        assert ranked[0][0] == 1 and shared_ranks([round(score.weight, 2) for _, score in ranked]) == [1, 2]
+
+    @pytest.mark.parametrize("weights, ranks", [
+        ([], []),
+        ([30.5], [1]),
+        ([30.5, 30.5, 12.0], [1, 1, 3]),
+        ([30.5, 12.0, 12.0, 12.0, 4.25], [1, 2, 2, 2, 5]),
+    ])
+    def test_equal_weights_share_a_rank_and_the_next_rank_counts_them(self, weights, ranks):
+        assert shared_ranks(weights) == ranks
 
     @pytest.mark.parametrize(
         "query, problem",
