@@ -16,8 +16,13 @@ from licensing.identity.compare import (
     SURNAME,
     SURNAME_SHARES_PART,
     Comparison,
+    address_level,
     compare_records,
+    dln_level,
+    dob_level,
     level_reason,
+    name_levels,
+    ni_level,
     shared_part,
 )
 from licensing.identity.model import TF_ADJUSTMENT_CEILING, TF_ADJUSTMENT_FLOOR, MatchModel
@@ -53,39 +58,71 @@ def weigh(comparison: Comparison, a: PreparedRecord, b: PreparedRecord, model: M
     """Match weight with its two term-frequency adjustments (already included in the weight)."""
     levels = comparison.levels
     w = model.level_weights
-    weight = (
-        model.prior_weight
-        + w[0][levels[0]]
-        + w[1][levels[1]]
-        + w[2][levels[2]]
-        + w[3][levels[3]]
-        + w[4][levels[4]]
-        + w[5][levels[5]]
-    )
+    surname_adjustment, forename_adjustment = _name_adjustments(
+        levels[SURNAME], levels[FORENAMES], comparison.names_swapped, a, b, model)
+    names = w[SURNAME][levels[SURNAME]] + w[FORENAMES][levels[FORENAMES]] + surname_adjustment + forename_adjustment
+    weight = (model.prior_weight + w[DLN][levels[DLN]] + w[NI][levels[NI]] + w[DOB][levels[DOB]]
+              + w[ADDRESS][levels[ADDRESS]] + names)
+    return weight, surname_adjustment, forename_adjustment
+
+
+class PairWeigher:
+    """The match weight of pair after pair under one model, exactly as weigh() gives it, for a full
+    run over millions of pairs. The names' part of the weight (both name comparisons and their
+    term-frequency adjustments) depends on the two records' names alone, and candidate pairs repeat
+    pairs of names (those of a national register hold half as many pairs of names as pairs), so it
+    is worked out once per pair of names. Names are told apart by the identity of their NamePart
+    objects (one per spelling, from name_part's cache), which holds while the records are alive: one
+    weigher per run, over records that outlive it."""
+
+    def __init__(self, model: MatchModel) -> None:
+        self._model = model
+        self._names: dict[tuple[int, int, int, int], float] = {}
+
+    def __call__(self, a: PreparedRecord, b: PreparedRecord) -> float:
+        model = self._model
+        w = model.level_weights
+        key = (id(a.surname), id(a.forenames), id(b.surname), id(b.forenames))
+        names = self._names.get(key)
+        if names is None:
+            surname_level, forename_level, swapped = name_levels(a, b)
+            surname_adjustment, forename_adjustment = _name_adjustments(
+                surname_level, forename_level, swapped, a, b, model)
+            names = self._names[key] = (w[SURNAME][surname_level] + w[FORENAMES][forename_level]
+                                        + surname_adjustment + forename_adjustment)
+        return (model.prior_weight + w[DLN][dln_level(a, b)] + w[NI][ni_level(a, b)]
+                + w[DOB][dob_level(a.dob_digits, b.dob_digits)] + w[ADDRESS][address_level(a, b)] + names)
+
+
+def _name_adjustments(surname_level: int, forename_level: int, swapped: bool, a: PreparedRecord,
+                      b: PreparedRecord, model: MatchModel) -> tuple[float, float]:
     surname_adjustment = forename_adjustment = 0.0
-    surname_level, forename_level = levels[SURNAME], levels[FORENAMES]
     if surname_level in NAME_LEVELS_WEIGHED_BY_FREQUENCY or surname_level == SURNAME_SHARES_PART:
-        other = b.forenames if comparison.names_swapped else b.surname
+        other = b.forenames if swapped else b.surname
         if surname_level == SURNAME_SHARES_PART:
             names: tuple[str, ...] = (shared_part(a.surname.canonical, other.canonical) or "",)
         else:
             names = (a.surname.canonical_joined, other.canonical_joined)
         surname_adjustment = _tf_adjustment(model, SURNAME, model.surname_frequencies, names)
     if forename_level in NAME_LEVELS_WEIGHED_BY_FREQUENCY:
-        if same_forenames_in_full(comparison, a, b):
+        if _same_forenames_in_full(forename_level, swapped, a, b):
             forename_adjustment = _full_forenames_adjustment(model, a.forenames.canonical)
         else:
-            other = b.surname if comparison.names_swapped else b.forenames
+            other = b.surname if swapped else b.forenames
             names = (a.forenames.first_canonical, other.first_canonical)
             forename_adjustment = _tf_adjustment(model, FORENAMES, model.forename_frequencies, names)
-    return weight + surname_adjustment + forename_adjustment, surname_adjustment, forename_adjustment
+    return surname_adjustment, forename_adjustment
 
 
 def same_forenames_in_full(comparison: Comparison, a: PreparedRecord, b: PreparedRecord) -> bool:
+    return _same_forenames_in_full(comparison.levels[FORENAMES], comparison.names_swapped, a, b)
+
+
+def _same_forenames_in_full(forename_level: int, swapped: bool, a: PreparedRecord, b: PreparedRecord) -> bool:
     """Both records give two or more forenames, the same names in the same order (variants of one
     name count as the same): the forename level reads the first forename only, so this is what
     says that the middle names agree too."""
-    return (not comparison.names_swapped and comparison.levels[FORENAMES] in NAME_LEVELS_WEIGHED_BY_FREQUENCY
+    return (not swapped and forename_level in NAME_LEVELS_WEIGHED_BY_FREQUENCY
             and len(a.forenames.canonical) > 1 and a.forenames.canonical == b.forenames.canonical)
 
 

@@ -20,6 +20,11 @@ from licensing.identity import (
     resolve,
 )
 from licensing.identity.calibrate import authority_codes, labelled_records
+from licensing.identity.compare import compare_records
+from licensing.identity.keys import prepared_keys
+from licensing.identity.records import prepare
+from licensing.identity.resolve import candidate_pairs
+from licensing.identity.score import PairWeigher, weigh
 from licensing.synthetic import generate_register
 
 
@@ -90,3 +95,26 @@ def test_estimated_parameters_come_from_the_data_and_round_trip():
     assert 0.05 < model.matches_per_record < 0.4
     assert MatchModel.from_json(model.to_json()) == model
     assert MatchModel.from_json(model.to_json()).level_weights == model.level_weights
+
+
+def test_candidate_pairs_are_exactly_the_pairs_sharing_a_usable_key(labelled):
+    # The arrays that pair records off group by group give what a dictionary of keys gives.
+    prepared = [prepare(record) for record in labelled.records]
+    holders = defaultdict(list)
+    for position, record in enumerate(prepared):
+        for key in prepared_keys(record):
+            holders[key].append(position)
+    expected = {(group[x], group[y]) for group in holders.values() if len(group) <= KEY_GROUP_LIMIT
+                for x in range(len(group)) for y in range(x + 1, len(group))}
+    pairs, skipped = candidate_pairs(prepared)
+    assert list(pairs) == sorted(expected) and len(pairs) == len(expected) > 10_000
+    assert skipped == sum(len(group) > KEY_GROUP_LIMIT for group in holders.values())
+
+
+def test_the_weigher_of_a_full_run_gives_each_pair_the_weight_weigh_gives_it(labelled, model):
+    prepared = [prepare(record) for record in labelled.records]
+    pairs, _ = candidate_pairs(prepared)
+    weigher = PairWeigher(model)
+    for i, j in pairs:
+        a, b = prepared[i], prepared[j]
+        assert weigher(a, b) == weigh(compare_records(a, b), a, b, model)[0], (a, b)
