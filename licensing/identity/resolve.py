@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import Collection, Iterable, Iterator, Literal, Mapping, Sequence
 
 import numpy as np
@@ -94,7 +95,7 @@ def resolve(
 
     possible_weight = model.bands.possible
     probable_weight = model.bands.probable
-    weigh_pair = PairWeigher(model)
+    weigh_pair = PairWeigher(model, prepared)
     links: list[tuple[float, int, int]] = []
     review: list[tuple[int, int]] = []
     for i, j in pairs:
@@ -102,11 +103,12 @@ def resolve(
             continue
         weight = known.get((i, j))
         if weight is None:
-            weight = weigh_pair(prepared[i], prepared[j])
+            weight = weigh_pair(i, j)
         if weight >= probable_weight:
             links.append((weight, i, j))
         elif weight >= possible_weight:
             review.append((i, j))
+    del weigh_pair  # its pairs of names, before the clusters and the links are built
 
     clusters = _ConstrainedClusters(prepared, decided)
     for (i, j), verdict in sorted(decided.items()):
@@ -235,13 +237,9 @@ def candidate_pairs(prepared: Sequence[PreparedRecord]) -> tuple[CandidatePairs,
     position_bits = max(1, (len(prepared) - 1).bit_length())
     position_mask = (1 << position_bits) - 1
     hash_mask = (1 << (63 - position_bits)) - 1
-    entries = np.fromiter(
-        (((hash(key) & hash_mask) << position_bits) | i
-         for i, record in enumerate(prepared) for key in prepared_keys(record)),
-        dtype=np.int64)
-    # Sorted, and each (key hash, record) once: a record holding two keys whose hashes collide
-    # must not be paired with itself.
-    entries = np.unique(entries)
+    entries = _sorted_distinct(np.concatenate([
+        _key_entries(prepared, start, position_bits, hash_mask)
+        for start in range(0, len(prepared), _RECORDS_PER_KEY_SLICE)] or [np.empty(0, dtype=np.int64)]))
     key_hashes = entries >> position_bits
     starts = np.flatnonzero(np.concatenate(([True], key_hashes[1:] != key_hashes[:-1])))
     del key_hashes
@@ -254,7 +252,27 @@ def candidate_pairs(prepared: Sequence[PreparedRecord]) -> tuple[CandidatePairs,
         members = positions[starts[sizes == size][:, None] + np.arange(size)]  # one row per key, ascending
         first, second = np.triu_indices(size, k=1)
         codes.append(((members[:, first] << position_bits) | members[:, second]).ravel())
-    return CandidatePairs(np.unique(np.concatenate(codes)), position_bits), skipped
+    return CandidatePairs(_sorted_distinct(np.concatenate(codes)), position_bits), skipped
+
+
+# Keys are worked out this many records at a time: all of a national register's at once, as
+# strings, would take more memory than the records.
+_RECORDS_PER_KEY_SLICE = 50_000
+
+
+def _key_entries(prepared: Sequence[PreparedRecord], start: int, position_bits: int, hash_mask: int) -> np.ndarray:
+    """(key hash, position) of every key of the records from start, as one integer each."""
+    keys = [prepared_keys(record) for record in prepared[start:start + _RECORDS_PER_KEY_SLICE]]
+    counts = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    hashes = np.fromiter(map(hash, chain.from_iterable(keys)), dtype=np.int64, count=int(counts.sum()))
+    positions = np.repeat(np.arange(start, start + len(keys), dtype=np.int64), counts)
+    return ((hashes & hash_mask) << position_bits) | positions
+
+
+def _sorted_distinct(values: np.ndarray) -> np.ndarray:
+    # np.unique does the same, by hashing, at several times the cost for integers.
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
 class _ConstrainedClusters:

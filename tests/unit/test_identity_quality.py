@@ -114,7 +114,7 @@ def test_candidate_pairs_are_exactly_the_pairs_sharing_a_usable_key(labelled):
 def test_the_weigher_of_a_full_run_gives_each_pair_the_weight_weigh_gives_it(labelled, model):
     prepared = [prepare(record) for record in labelled.records]
     pairs, _ = candidate_pairs(prepared)
-    weigher = PairWeigher(model)
+    weigher = PairWeigher(model, prepared)
     for i, j in pairs:
         a, b = prepared[i], prepared[j]
-        assert weigher(a, b) == weigh(compare_records(a, b), a, b, model)[0], (a, b)
+        assert weigher(i, j) == weigh(compare_records(a, b), a, b, model)[0], (a, b)
