@@ -312,6 +312,10 @@ def _assign_drivers(uow: UnitOfWork, resolution: Resolution, operators: list[int
     # Largest claims first, so that when a driver splits, its biggest part keeps the id.
     claims = []
     for cluster, members in clusters.items():
+        if len(members) == 1:  # most people: one record, one claim, no tally needed
+            if (driver_id := current[members[0]]) is not None:
+                claims.append((-1, driver_id, cluster))
+            continue
         for driver_id, votes in Counter(current[m] for m in members if current[m] is not None).items():
             claims.append((-votes, driver_id, cluster))
     claims.sort()
