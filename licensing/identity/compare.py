@@ -242,12 +242,12 @@ def address_level(a: PreparedRecord, b: PreparedRecord) -> int:
         return 6
     # People who move mostly stay in the same town; the postcode area (its leading letters) says so
     # without a gazetteer.
-    if a.postcode and b.postcode and _postcode_area(a.postcode) == _postcode_area(b.postcode):
+    if a.postcode and b.postcode and postcode_area(a.postcode) == postcode_area(b.postcode):
         return 7
     return 8
 
 
-def _postcode_area(postcode: str) -> str:
+def postcode_area(postcode: str) -> str:
     return postcode[:2] if postcode[1].isalpha() else postcode[:1]
 
 

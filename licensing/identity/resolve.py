@@ -30,7 +30,8 @@ from licensing.identity.compare import (
 from licensing.identity.keys import KEY_GROUP_LIMIT, prepared_keys
 from licensing.identity.model import MatchModel
 from licensing.identity.records import IdentityRecord, PreparedRecord, prepare
-from licensing.identity.score import PairScore, PairWeigher, explain, weigh
+from licensing.identity.pair_weights import PairWeights
+from licensing.identity.score import PairScore, explain, weigh
 
 ScoredPair = tuple[int, int, PairScore]
 
@@ -84,31 +85,23 @@ def resolve(
         pairs, skipped = candidate_pairs(prepared)
     if changed is not None:
         touched = {position[record_id] for record_id in changed if record_id in position}
-        near = {(i, j) for i, j in pairs if i in touched or j in touched}
+        pairs = {(i, j) for i, j in pairs if i in touched or j in touched}
         for (a, b), weight in (known_weights or {}).items():
             i, j = position.get(a), position.get(b)
             if i is not None and j is not None and i not in touched and j not in touched:
                 known[_ordered(i, j)] = weight
-        near.update(known)
-        pairs = near
-    # Decided pairs are not scored for linking: the officers' decisions are applied below.
 
-    possible_weight = model.bands.possible
+    # Decided pairs are not linked by their weight: the officers' decisions are applied below.
     probable_weight = model.bands.probable
-    weigh_pair = PairWeigher(model, prepared)
     links: list[tuple[float, int, int]] = []
     review: list[tuple[int, int]] = []
-    for i, j in pairs:
+    for i, j, weight in _weighed(pairs, known, model, prepared):
         if (i, j) in decided:
             continue
-        weight = known.get((i, j))
-        if weight is None:
-            weight = weigh_pair(i, j)
         if weight >= probable_weight:
             links.append((weight, i, j))
-        elif weight >= possible_weight:
+        else:
             review.append((i, j))
-    del weigh_pair  # its pairs of names, before the clusters and the links are built
 
     clusters = _ConstrainedClusters(prepared, decided)
     for (i, j), verdict in sorted(decided.items()):
@@ -170,6 +163,27 @@ def resolve_against(
     return results
 
 
+def _weighed(pairs: CandidatePairs | set[tuple[int, int]], known: dict[tuple[int, int], float], model: MatchModel,
+             prepared: Sequence[PreparedRecord]) -> Iterator[tuple[int, int, float]]:
+    """The pairs (and the known pairs) whose weight is in the possible band or above, with it.
+    The others' weights are worked out in arrays a slice at a time, and only the few worth keeping
+    become Python numbers."""
+    possible_weight = model.bands.possible
+    weights = PairWeights(model, prepared)
+    slices = pairs.slices() if isinstance(pairs, CandidatePairs) else _slices_of(sorted(pairs))
+    for first, second in slices:
+        weighed = weights(first, second)
+        kept = np.flatnonzero(weighed >= possible_weight)
+        yield from zip(first[kept].tolist(), second[kept].tolist(), weighed[kept].tolist())
+    yield from ((i, j, weight) for (i, j), weight in known.items() if weight >= possible_weight)
+
+
+def _slices_of(pairs: list[tuple[int, int]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    ordered = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    for start in range(0, len(ordered), _SLICE):
+        yield ordered[start:start + _SLICE, 0], ordered[start:start + _SLICE, 1]
+
+
 def identifiers_conflict(a: PreparedRecord, b: PreparedRecord) -> bool:
     """Two records that cannot be one person: different well-formed licence numbers or different
     valid NI numbers, with no identical identifier to say otherwise. Licence numbers one character
@@ -195,10 +209,15 @@ class CandidatePairs:
         return len(self._codes)
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
+        for first, second in self.slices():
+            yield from zip(first.tolist(), second.tolist())
+
+    def slices(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The pairs a slice at a time, as the array of each pair's first position and of its second."""
         bits, mask = self._bits, (1 << self._bits) - 1
-        for start in range(0, len(self._codes), _ITERATION_CHUNK):
-            chunk = self._codes[start:start + _ITERATION_CHUNK]
-            yield from zip((chunk >> bits).tolist(), (chunk & mask).tolist())
+        for start in range(0, len(self._codes), _SLICE):
+            chunk = self._codes[start:start + _SLICE]
+            yield chunk >> bits, chunk & mask
 
     def sample(self, count: int, rng: random.Random) -> list[tuple[int, int]]:
         """At most count pairs drawn at random (all of them, in order, when there are fewer)."""
@@ -208,8 +227,9 @@ class CandidatePairs:
         return [(code >> bits, code & mask) for code in rng.sample(self._codes.tolist(), count)]
 
 
-# Pairs are turned back into Python integers this many at a time, to keep that copy small.
-_ITERATION_CHUNK = 1 << 16
+# Pairs are weighed, or turned back into Python integers, this many at a time: enough for the
+# arrays to pay, few enough to keep their copies small.
+_SLICE = 1 << 17
 
 
 def pairs_touching(keys_of_changed: Mapping[int, Iterable[str]], holders: Mapping[str, Sequence[int]]) -> set[tuple[int, int]]:

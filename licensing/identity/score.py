@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import math
-from array import array
 from dataclasses import dataclass
-from typing import Literal, Mapping, Sequence
+from typing import Literal, Mapping
 
 from licensing.identity.compare import (
     ADDRESS,
@@ -17,13 +16,8 @@ from licensing.identity.compare import (
     SURNAME,
     SURNAME_SHARES_PART,
     Comparison,
-    address_level,
     compare_records,
-    dln_level,
-    dob_level,
     level_reason,
-    name_levels,
-    ni_level,
     shared_part,
 )
 from licensing.identity.model import TF_ADJUSTMENT_CEILING, TF_ADJUSTMENT_FLOOR, MatchModel
@@ -59,7 +53,7 @@ def weigh(comparison: Comparison, a: PreparedRecord, b: PreparedRecord, model: M
     """Match weight with its two term-frequency adjustments (already included in the weight)."""
     levels = comparison.levels
     w = model.level_weights
-    surname_adjustment, forename_adjustment = _name_adjustments(
+    surname_adjustment, forename_adjustment = name_adjustments(
         levels[SURNAME], levels[FORENAMES], comparison.names_swapped, a, b, model)
     names = w[SURNAME][levels[SURNAME]] + w[FORENAMES][levels[FORENAMES]] + surname_adjustment + forename_adjustment
     weight = (model.prior_weight + w[DLN][levels[DLN]] + w[NI][levels[NI]] + w[DOB][levels[DOB]]
@@ -67,48 +61,9 @@ def weigh(comparison: Comparison, a: PreparedRecord, b: PreparedRecord, model: M
     return weight, surname_adjustment, forename_adjustment
 
 
-class PairWeigher:
-    """The match weights of pairs of a list of records under one model, exactly as weigh() gives
-    them, for a full run over millions of pairs. The names' part of a weight (both name comparisons
-    and their term-frequency adjustments) depends on the two records' names alone, and candidate
-    pairs repeat pairs of names (those of a national register hold half as many pairs of names as
-    pairs), so it is worked out once per pair of names. Each record's names are numbered once, so
-    that a pair of names is one small integer: a national register has over a million of them."""
-
-    def __init__(self, model: MatchModel, records: Sequence[PreparedRecord]) -> None:
-        self._model = model
-        self._records = records
-        # A name part is made from its tokens alone (names.name_part).
-        numbers: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
-        self._names_of = array("L", (numbers.setdefault((r.surname.tokens, r.forenames.tokens), len(numbers))
-                                     for r in records))
-        self._stride = max(len(numbers), 1)
-        self._names: dict[int, float] = {}
-        # Read once: the model computes its prior weight on every reading.
-        self._prior_weight = model.prior_weight
-        self._dln, self._ni, self._dob, self._address = (model.level_weights[c] for c in (DLN, NI, DOB, ADDRESS))
-
-    def __call__(self, i: int, j: int) -> float:
-        """The weight of the pair of records at positions i and j."""
-        a, b = self._records[i], self._records[j]
-        key = self._names_of[i] * self._stride + self._names_of[j]
-        names = self._names.get(key)
-        if names is None:
-            names = self._names[key] = self._names_weight(a, b)
-        # Summed in weigh()'s order, so that the weight is the same to the last bit.
-        return (self._prior_weight + self._dln[dln_level(a, b)] + self._ni[ni_level(a, b)]
-                + self._dob[dob_level(a.dob_digits, b.dob_digits)] + self._address[address_level(a, b)] + names)
-
-    def _names_weight(self, a: PreparedRecord, b: PreparedRecord) -> float:
-        model = self._model
-        surname_level, forename_level, swapped = name_levels(a, b)
-        surname_adjustment, forename_adjustment = _name_adjustments(surname_level, forename_level, swapped, a, b, model)
-        w = model.level_weights
-        return w[SURNAME][surname_level] + w[FORENAMES][forename_level] + surname_adjustment + forename_adjustment
-
-
-def _name_adjustments(surname_level: int, forename_level: int, swapped: bool, a: PreparedRecord,
-                      b: PreparedRecord, model: MatchModel) -> tuple[float, float]:
+def name_adjustments(surname_level: int, forename_level: int, swapped: bool, a: PreparedRecord,
+                     b: PreparedRecord, model: MatchModel) -> tuple[float, float]:
+    """The term-frequency adjustments (bits) of the surname and the forenames at these levels."""
     surname_adjustment = forename_adjustment = 0.0
     if surname_level in NAME_LEVELS_WEIGHED_BY_FREQUENCY or surname_level == SURNAME_SHARES_PART:
         other = b.forenames if swapped else b.surname
