@@ -202,15 +202,18 @@ def name_levels(a: PreparedRecord, b: PreparedRecord) -> tuple[int, int, bool]:
     f = forename_level(a.forenames, b.forenames)
     if s == 1 and f == 1:
         return s, f, False
-    # Forenames and surname entered the wrong way round: keep whichever reading agrees better.
-    swapped_s = _swapped_surname_level(a.surname, b.forenames)
-    swapped_f = forename_level(a.forenames, b.surname)
+    return better_reading(s, f, swapped_surname_level(a.surname, b.forenames), forename_level(a.forenames, b.surname))
+
+
+def better_reading(s: int, f: int, swapped_s: int, swapped_f: int) -> tuple[int, int, bool]:
+    """The surname and forename levels of the reading that agrees better, as entered or with one
+    record's forenames and surname entered the wrong way round, and whether that is the swapped one."""
     if swapped_s and swapped_f and swapped_s + swapped_f < s + f:
         return swapped_s, swapped_f, True
     return s, f, False
 
 
-def _swapped_surname_level(surname: NamePart, forenames: NamePart) -> int:
+def swapped_surname_level(surname: NamePart, forenames: NamePart) -> int:
     """A surname box holding the forenames usually holds the first forename alone (middle names are
     left off, as they are in the forename comparison): 'David' in the surname box and 'David Alan'
     as forenames agree as much as 'David' and 'David' do."""

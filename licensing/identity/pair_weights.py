@@ -33,10 +33,14 @@ from licensing.identity.compare import (
     PARTLY_SIMILAR_ADDRESS,
     SIMILAR_ADDRESS,
     SURNAME,
-    name_levels,
+    better_reading,
+    forename_level,
     postcode_area,
+    surname_level,
+    swapped_surname_level,
 )
 from licensing.identity.model import MatchModel
+from licensing.identity.names import NamePart
 from licensing.identity.records import PreparedRecord
 from licensing.identity.score import name_adjustments
 
@@ -67,13 +71,23 @@ class PairWeights:
         self._address = np.array([r.address for r in records], dtype=object)
         self._has_address = self._address.astype(bool)
         self._has_place = self._has_address | (self._postcode != _MISSING)
-        # A name part is made from its tokens alone (names.name_part), so a pair of records' names
-        # is one number: the number of the first record's names times the count, plus the second's.
-        numbers: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
-        self._names_of = np.fromiter((numbers.setdefault((r.surname.tokens, r.forenames.tokens), len(numbers))
-                                      for r in records), dtype=np.int64, count=count)
-        self._names_count = max(len(numbers), 1)
+        # A name part is made from its tokens alone (names.name_part), so each is numbered by them,
+        # and a pair of records' names is one number: the number of the first record's names times
+        # the count, plus the second's.
+        parts: dict[tuple[str, ...], int] = {}
+        self._surname_of = [parts.setdefault(r.surname.tokens, len(parts)) for r in records]
+        self._forenames_of = [parts.setdefault(r.forenames.tokens, len(parts)) for r in records]
+        names: dict[tuple[int, int], int] = {}
+        self._names_of = np.fromiter((names.setdefault(both, len(names))
+                                      for both in zip(self._surname_of, self._forenames_of)), dtype=np.int64, count=count)
+        self._names_count = max(len(names), 1)
+        self._parts_count = max(len(parts), 1)
         self._names: dict[int, float] = {}
+        # Pairs of name parts repeat far more than pairs of whole names: each comparison of two
+        # parts is kept, by the parts' numbers.
+        self._surname_levels: dict[int, int] = {}
+        self._forename_levels: dict[int, int] = {}
+        self._swapped_surname_levels: dict[int, int] = {}
 
     def __call__(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """The weights of the pairs (first[k], second[k]), as an array."""
@@ -127,16 +141,37 @@ class PairWeights:
         for k in np.flatnonzero(np.isnan(weights)).tolist():
             weight = self._names.get(keys[k])  # an earlier pair of this slice had these names
             if weight is None:
-                weight = self._names[keys[k]] = self._names_weight(self._records[first[k]], self._records[second[k]])
+                weight = self._names[keys[k]] = self._names_weight(int(first[k]), int(second[k]))
             weights[k] = weight
         return weights
 
-    def _names_weight(self, a: PreparedRecord, b: PreparedRecord) -> float:
+    def _names_weight(self, i: int, j: int) -> float:
+        """As compare.name_levels and score.name_adjustments weigh the names of records i and j."""
         model = self._model
-        surname_level, forename_level, swapped = name_levels(a, b)
-        surname_adjustment, forename_adjustment = name_adjustments(surname_level, forename_level, swapped, a, b, model)
+        a, b = self._records[i], self._records[j]
+        surname_a, forenames_a, surname_b, forenames_b = (
+            self._surname_of[i], self._forenames_of[i], self._surname_of[j], self._forenames_of[j])
+        s = self._part_level(self._surname_levels, surname_level, surname_a, surname_b, a.surname, b.surname)
+        f = self._part_level(self._forename_levels, forename_level, forenames_a, forenames_b, a.forenames, b.forenames)
+        if s == 1 and f == 1:
+            levels = (s, f, False)
+        else:
+            levels = better_reading(
+                s, f,
+                self._part_level(self._swapped_surname_levels, swapped_surname_level, surname_a, forenames_b,
+                                 a.surname, b.forenames),
+                self._part_level(self._forename_levels, forename_level, forenames_a, surname_b, a.forenames, b.surname))
+        surname_level_, forename_level_, swapped = levels
+        surname_adjustment, forename_adjustment = name_adjustments(surname_level_, forename_level_, swapped, a, b, model)
         w = model.level_weights
-        return w[SURNAME][surname_level] + w[FORENAMES][forename_level] + surname_adjustment + forename_adjustment
+        return w[SURNAME][surname_level_] + w[FORENAMES][forename_level_] + surname_adjustment + forename_adjustment
+
+    def _part_level(self, levels: dict[int, int], compare, x: int, y: int, part_x: NamePart, part_y: NamePart) -> int:
+        key = x * self._parts_count + y
+        level = levels.get(key)
+        if level is None:
+            level = levels[key] = compare(part_x, part_y)
+        return level
 
 
 class _Identifier:
