@@ -51,18 +51,19 @@ _NO_WEIGHT = float("nan")  # no names' weight worked out yet (a real one is neve
 class PairWeights:
     """The match weights of pairs of these records (by position) under one model."""
 
-    def __init__(self, model: MatchModel, records: Sequence[PreparedRecord]) -> None:
+    def __init__(self, model: MatchModel, records: Sequence[PreparedRecord], *, threads: int = -1) -> None:
         self._model = model
         self._records = records
+        self._threads = threads  # for rapidfuzz's loops; -1 is every core
         self._prior_weight = model.prior_weight
         self._level_weights = [np.array(weights) for weights in model.level_weights]
         count = len(records)
         self._dob = np.frombuffer("".join(r.dob_digits or "00000000" for r in records).encode("ascii"),
                                   dtype=np.uint8).reshape(count, 8)
         self._has_dob = np.fromiter((bool(r.dob_digits) for r in records), dtype=bool, count=count)
-        self._dln = _Identifier([r.dln for r in records], [r.dln_well_formed for r in records],
+        self._dln = _Identifier([r.dln for r in records], [r.dln_well_formed for r in records], threads=threads,
                                 holders=[r.dln[:HOLDER_PART] if r.dln else None for r in records])
-        self._ni = _Identifier([r.ni for r in records], [r.ni_valid for r in records])
+        self._ni = _Identifier([r.ni for r in records], [r.ni_valid for r in records], threads=threads)
         postcodes = [r.postcode for r in records]
         self._postcode = _codes(postcodes)
         self._sector = _codes([p[:-2] if p else None for p in postcodes])
@@ -120,7 +121,7 @@ class PairWeights:
             compared = np.flatnonzero(both_addresses)
             similarity[compared] = cpdist(self._address[first[compared]], self._address[second[compared]],
                                           scorer=token_set_ratio, score_cutoff=PARTLY_SIMILAR_ADDRESS,
-                                          dtype=np.float64, workers=-1)
+                                          dtype=np.float64, workers=self._threads)
         postcode_a, postcode_b = self._postcode[first], self._postcode[second]
         both_postcodes = (postcode_a != _MISSING) & (postcode_b != _MISSING)
         same_postcode = both_postcodes & (postcode_a == postcode_b)
@@ -178,7 +179,9 @@ class _Identifier:
     """A licence or NI number of every record, as numbers to compare, with the text for the typo
     test and whether each is well-formed (a licence number) or valid (an NI number)."""
 
-    def __init__(self, values: list[str | None], well_formed: list[bool], *, holders: list[str | None] | None = None):
+    def __init__(self, values: list[str | None], well_formed: list[bool], *, threads: int,
+                 holders: list[str | None] | None = None):
+        self._threads = threads
         self._text = np.array(values, dtype=object)
         self._codes = _codes(values)
         self._well_formed = np.array(well_formed, dtype=bool)
@@ -197,7 +200,7 @@ class _Identifier:
         tested = np.flatnonzero(~missing & ~identical & ~same_holder)
         if len(tested):
             one_typo[tested] = cpdist(self._text[first[tested]], self._text[second[tested]], scorer=OSA.distance,
-                                      score_cutoff=1, workers=-1) <= 1
+                                      score_cutoff=1, workers=self._threads) <= 1
         return np.select([missing, identical, same_holder, one_typo, both_well_formed], [0, 1, 3, 2, 3], default=4)
 
 

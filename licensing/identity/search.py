@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Iterator, Sequence
 
+import numpy as np
 from rapidfuzz.distance import JaroWinkler
 
 from licensing.identity.keys import prepared_keys
@@ -13,6 +15,7 @@ from licensing.identity.model import MatchModel
 from licensing.identity.names import NamePart
 from licensing.identity.records import IdentityRecord, PreparedRecord, prepare, prepare_cached
 from licensing.identity.compare import compare_records
+from licensing.identity.pair_weights import PairWeights
 from licensing.identity.score import PairScore, explain, weigh
 from licensing.values import is_valid_ni_number, normalise_ni_number, normalise_postcode
 
@@ -41,17 +44,57 @@ def rank_candidates(query: SearchQuery, candidates: Sequence[IdentityRecord],
     The reasons in words are worked out as each candidate is reached: a search shows ten people of
     what may be hundreds of candidates, and its callers stop there."""
     prepared_query = _prepared_query(query)
-    weighed = []
-    for candidate in candidates:
-        prepared = prepare_cached(candidate)
-        comparison = compare_records(prepared_query, prepared)
-        weight, surname_adjustment, forename_adjustment = weigh(comparison, prepared_query, prepared, model)
-        weighed.append((-weight, -_likeness(prepared_query, prepared), candidate.record_id,
-                        (comparison, weight, surname_adjustment, forename_adjustment, prepared)))
-    weighed.sort(key=lambda item: item[:3])
-    for _, _, record_id, (comparison, weight, surname_adjustment, forename_adjustment, prepared) in weighed:
-        yield record_id, explain(comparison, weight, surname_adjustment, forename_adjustment,
-                                 prepared_query, prepared, model)
+    unused = _unused_fields(prepared_query)
+    prepared = [prepare_cached(replace(candidate, **unused) if unused else candidate) for candidate in candidates]
+    weights = _weights(prepared_query, prepared, model)
+    # Of equal weights (often: namesakes born in other years score alike), the candidate written
+    # most like the query comes first. The likeness is worked out for a group of equal weight only
+    # when the caller reaches it.
+    by_weight: dict[float, list[int]] = defaultdict(list)
+    for k, weight in enumerate(weights):
+        by_weight[weight].append(k)
+    for weight in sorted(by_weight, reverse=True):
+        group = by_weight[weight]
+        if len(group) > 1:
+            group.sort(key=lambda k: (-_likeness(prepared_query, prepared[k]), prepared[k].record_id))
+        yield from (_explained(prepared_query, prepared[k], model) for k in group)
+
+
+def _explained(query: PreparedRecord, candidate: PreparedRecord, model: MatchModel) -> tuple[int, PairScore]:
+    comparison = compare_records(query, candidate)
+    weight, surname_adjustment, forename_adjustment = weigh(comparison, query, candidate, model)
+    return candidate.record_id, explain(comparison, weight, surname_adjustment, forename_adjustment, query, candidate,
+                                        model)
+
+
+def _unused_fields(query: PreparedRecord) -> dict[str, None]:
+    """The fields of a candidate that this query cannot compare with, left out of the candidate's
+    prepared form: a comparison with a field the query lacks is "missing" whatever the candidate
+    holds, and preparing it (normalising its licence number, NI number or address) was most of the
+    cost of a search for a common name. A candidate's address is kept when the query has a postcode:
+    having one says the candidate's address is not missing."""
+    unused: dict[str, None] = {}
+    if not query.dln:
+        unused["driving_licence_number"] = None
+    if not query.ni:
+        unused["ni_number"] = None
+    if not (query.postcode or query.address):
+        unused["postcode"] = unused["address"] = None
+    return unused
+
+
+# From this many candidates (a common name searched with a date of birth), their weights are worked
+# out in arrays: the same weights, at half the cost for a few hundred candidates, more for fewer.
+_CANDIDATES_WEIGHED_IN_ARRAYS = 100
+
+
+def _weights(query: PreparedRecord, candidates: list[PreparedRecord], model: MatchModel) -> list[float]:
+    if len(candidates) < _CANDIDATES_WEIGHED_IN_ARRAYS:
+        return [weigh(compare_records(query, candidate), query, candidate, model)[0] for candidate in candidates]
+    # One thread: a search is one request of many that a web worker serves at once.
+    weights = PairWeights(model, [query, *candidates], threads=1)
+    others = np.arange(1, len(candidates) + 1)
+    return weights(np.zeros_like(others), others).tolist()
 
 
 def shared_ranks(weights: Sequence[float]) -> list[int]:

@@ -164,6 +164,28 @@ class TestSearch:
         ranked = list(rank_candidates(with_licence_number, [person(1), namesake], MODEL))
         assert ranked[0][0] == 1 and shared_ranks([round(score.weight, 2) for _, score in ranked]) == [1, 2]
 
+    @pytest.mark.parametrize("query", [
+        SearchQuery("Khan", "Imran", date(1984, 3, 14)),
+        SearchQuery("Khan", "Imran", postcode="BD1 1AA"),
+        SearchQuery(driving_licence_number="KHAN9803144I99AB"),
+        SearchQuery("Khan", "Imran", date(1984, 3, 14), ni_number="PP123456A", postcode="M1 1AA"),
+    ])
+    @pytest.mark.parametrize("count", [5, 150])  # weighed one by one, and in arrays
+    def test_each_candidate_scores_as_the_pair_of_whole_records_does(self, query, count):
+        # Fields the query lacks are left out of the candidates' prepared form; nothing changes.
+        candidates = [person(i, forenames=("Imran", "Imran Ali", "Irfan")[i % 3], born=date(1984, 3, 1 + i % 28),
+                             dln=None if i % 4 == 0 else f"KHAN98031{i % 10}4I99A{chr(65 + i % 26)}",
+                             ni=None if i % 5 == 0 else f"PP12{i:04d}A", postcode=("BD1 1AA", "M1 1AA", None)[i % 3],
+                             address=None if i % 7 == 0 else f"{i} Mill Lane, Bradford") for i in range(1, count + 1)]
+        whole = IdentityRecord(0, query.surname or "", query.forenames or "", query.date_of_birth,
+                               query.driving_licence_number, query.ni_number, query.postcode, None)
+        ranked = dict(rank_candidates(query, candidates, MODEL))
+        assert len(ranked) == count
+        for candidate in candidates:
+            expected = score_pair(whole, candidate, MODEL)
+            assert (ranked[candidate.record_id].weight, ranked[candidate.record_id].reasons) == (
+                expected.weight, expected.reasons)
+
     @pytest.mark.parametrize("weights, ranks", [
         ([], []),
         ([30.5], [1]),
