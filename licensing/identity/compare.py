@@ -66,21 +66,21 @@ class Comparison:
 
 
 def compare_records(a: PreparedRecord, b: PreparedRecord) -> Comparison:
-    surname_level, forename_level, swapped = name_levels(a, b)
+    surname_level, forename_level, swapped = _name_levels(a, b)
     return Comparison(
         (
-            dln_level(a, b),
-            ni_level(a, b),
-            dob_level(a.dob_digits, b.dob_digits),
+            _dln_level(a, b),
+            _ni_level(a, b),
+            _dob_level(a.dob_digits, b.dob_digits),
             surname_level,
             forename_level,
-            address_level(a, b),
+            _address_level(a, b),
         ),
         swapped,
     )
 
 
-def dln_level(a: PreparedRecord, b: PreparedRecord) -> int:
+def _dln_level(a: PreparedRecord, b: PreparedRecord) -> int:
     x, y = a.dln, b.dln
     if not x or not y:
         return 0
@@ -108,7 +108,7 @@ def differ_in_one_final_character(x: str | None, y: str | None) -> bool:
     return x[:HOLDER_PART] == y[:HOLDER_PART] and sum(p != q for p, q in zip(x, y)) == 1
 
 
-def ni_level(a: PreparedRecord, b: PreparedRecord) -> int:
+def _ni_level(a: PreparedRecord, b: PreparedRecord) -> int:
     x, y = a.ni, b.ni
     if not x or not y:
         return 0
@@ -121,7 +121,7 @@ def ni_level(a: PreparedRecord, b: PreparedRecord) -> int:
     return 4
 
 
-def dob_level(x: str, y: str) -> int:
+def _dob_level(x: str, y: str) -> int:
     if not x or not y:
         return 0
     if x == y:
@@ -197,7 +197,7 @@ def shared_part(x: tuple[str, ...], y: tuple[str, ...]) -> str | None:
     return None
 
 
-def name_levels(a: PreparedRecord, b: PreparedRecord) -> tuple[int, int, bool]:
+def _name_levels(a: PreparedRecord, b: PreparedRecord) -> tuple[int, int, bool]:
     s = surname_level(a.surname, b.surname)
     f = forename_level(a.forenames, b.forenames)
     if s == 1 and f == 1:
@@ -223,7 +223,7 @@ def swapped_surname_level(surname: NamePart, forenames: NamePart) -> int:
     return level
 
 
-def address_level(a: PreparedRecord, b: PreparedRecord) -> int:
+def _address_level(a: PreparedRecord, b: PreparedRecord) -> int:
     if not (a.postcode or a.address) or not (b.postcode or b.address):
         return 0
     both_addresses = bool(a.address and b.address)

@@ -8,8 +8,8 @@ register to it), worked out a slice of pairs at a time in arrays rather than pai
   the slice (`cpdist`), on every core, outside the interpreter lock;
 - the names' part (both name comparisons and their term-frequency adjustments) depends on the two
   records' names alone, and candidate pairs repeat pairs of names (a national register's 2.7 million
-  candidate pairs hold 1.2 million pairs of names), so it is worked out once per pair of names, by
-  `compare.name_levels` itself.
+  candidate pairs hold 1.2 million pairs of names), so it is worked out once per pair of names, from
+  the steps of `compare._name_levels`, each kept once per pair of name parts.
 
 Each level below is decided in the order `compare.py` decides it: that module says why.
 """
@@ -147,7 +147,7 @@ class PairWeights:
         return weights
 
     def _names_weight(self, i: int, j: int) -> float:
-        """As compare.name_levels and score.name_adjustments weigh the names of records i and j."""
+        """As compare._name_levels and score.name_adjustments weigh the names of records i and j."""
         model = self._model
         a, b = self._records[i], self._records[j]
         surname_a, forenames_a, surname_b, forenames_b = (
@@ -193,7 +193,7 @@ class _Identifier:
         identical = a == b
         both_well_formed = self._well_formed[first] & self._well_formed[second]
         # The licence number's holder part agreeing with other final characters is another person
-        # (compare.dln_level); it is decided before the typo test.
+        # (compare._dln_level); it is decided before the typo test.
         same_holder = (both_well_formed & (self._holders[first] == self._holders[second])
                        if holder_part_apart else np.zeros(len(first), dtype=bool))
         one_typo = np.zeros(len(first), dtype=bool)
