@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Iterator, Sequence
 
@@ -44,8 +44,7 @@ def rank_candidates(query: SearchQuery, candidates: Sequence[IdentityRecord],
     The reasons in words are worked out as each candidate is reached: a search shows ten people of
     what may be hundreds of candidates, and its callers stop there."""
     prepared_query = _prepared_query(query)
-    unused = _unused_fields(prepared_query)
-    prepared = [prepare_cached(replace(candidate, **unused) if unused else candidate) for candidate in candidates]
+    prepared = [prepare_cached(record) for record in _as_far_as_compared(candidates, prepared_query)]
     weights = _weights(prepared_query, prepared, model)
     # Of equal weights (often: namesakes born in other years score alike), the candidate written
     # most like the query comes first. The likeness is worked out for a group of equal weight only
@@ -67,20 +66,18 @@ def _explained(query: PreparedRecord, candidate: PreparedRecord, model: MatchMod
                                         model)
 
 
-def _unused_fields(query: PreparedRecord) -> dict[str, None]:
-    """The fields of a candidate that this query cannot compare with, left out of the candidate's
-    prepared form: a comparison with a field the query lacks is "missing" whatever the candidate
-    holds, and preparing it (normalising its licence number, NI number or address) was most of the
-    cost of a search for a common name. A candidate's address is kept when the query has a postcode:
-    having one says the candidate's address is not missing."""
-    unused: dict[str, None] = {}
-    if not query.dln:
-        unused["driving_licence_number"] = None
-    if not query.ni:
-        unused["ni_number"] = None
-    if not (query.postcode or query.address):
-        unused["postcode"] = unused["address"] = None
-    return unused
+def _as_far_as_compared(candidates: Sequence[IdentityRecord], query: PreparedRecord) -> Sequence[IdentityRecord]:
+    """The candidates without the fields this query cannot compare with: a comparison with a field
+    the query lacks is "missing" whatever the candidate holds, and preparing it (normalising its
+    licence number, NI number or address) was most of the cost of a search for a common name. A
+    candidate's address is kept when the query has a postcode: having one says the candidate's
+    address is not missing."""
+    dln, ni, place = bool(query.dln), bool(query.ni), bool(query.postcode or query.address)
+    if dln and ni and place:
+        return candidates
+    return [IdentityRecord(c.record_id, c.surname, c.forenames, c.date_of_birth,
+                           c.driving_licence_number if dln else None, c.ni_number if ni else None,
+                           c.postcode if place else None, c.address if place else None) for c in candidates]
 
 
 # From this many candidates (a common name searched with a date of birth), their weights are worked
