@@ -81,7 +81,8 @@ def _as_far_as_compared(candidates: Sequence[IdentityRecord], query: PreparedRec
 
 
 # From this many candidates (a common name searched with a date of birth), their weights are worked
-# out in arrays: the same weights, at half the cost for a few hundred candidates, more for fewer.
+# out in arrays: the same weights, at half the cost for a few hundred candidates. Below it, setting
+# up the arrays costs more than weighing the candidates one by one.
 _CANDIDATES_WEIGHED_IN_ARRAYS = 100
 
 
