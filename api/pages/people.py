@@ -55,7 +55,8 @@ def search_results():
     except search_service.SearchRefused as refused:
         return _search_form(values=values, errors={"surname": refused.message}, status=400)
     return page("people/results.html", title="Search results", results=outcome.results,
-                first_rank_shared_by=outcome.first_rank_shared_by, search_id=outcome.search_id, reason=REASON_TEXT[values["reason"]], wide=True, words=WORDS,
+                first_rank_shared_by=outcome.first_rank_shared_by, search_id=outcome.search_id,
+                reason=REASON_TEXT[values["reason"]], wide=True, words=WORDS,
                 back={"href": url_for("pages.search_page"), "text": "New search"})
 
 

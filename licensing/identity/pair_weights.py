@@ -27,12 +27,10 @@ from licensing.identity.compare import (
     ADDRESS,
     DLN,
     DOB,
-    FORENAMES,
     HOLDER_PART,
     NI,
     PARTLY_SIMILAR_ADDRESS,
     SIMILAR_ADDRESS,
-    SURNAME,
     better_reading,
     forename_level,
     postcode_area,
@@ -42,7 +40,7 @@ from licensing.identity.compare import (
 from licensing.identity.model import MatchModel
 from licensing.identity.names import NamePart
 from licensing.identity.records import PreparedRecord
-from licensing.identity.score import name_adjustments
+from licensing.identity.score import names_weight
 
 _MISSING = -1
 _NO_WEIGHT = float("nan")  # no names' weight worked out yet (a real one is never NaN)
@@ -94,7 +92,7 @@ class PairWeights:
         """The weights of the pairs (first[k], second[k]), as an array."""
         w = self._level_weights
         # Summed in weigh()'s order, so that each weight is the same to the last bit.
-        return (self._prior_weight + w[DLN][self._dln.levels(first, second, holder_part_apart=True)]
+        return (self._prior_weight + w[DLN][self._dln.levels(first, second)]
                 + w[NI][self._ni.levels(first, second)] + w[DOB][self._dob_levels(first, second)]
                 + w[ADDRESS][self._address_levels(first, second)] + self._names_weights(first, second))
 
@@ -147,8 +145,7 @@ class PairWeights:
         return weights
 
     def _names_weight(self, i: int, j: int) -> float:
-        """As compare._name_levels and score.name_adjustments weigh the names of records i and j."""
-        model = self._model
+        """As compare._name_levels and score.names_weight weigh the names of records i and j."""
         a, b = self._records[i], self._records[j]
         surname_a, forenames_a, surname_b, forenames_b = (
             self._surname_of[i], self._forenames_of[i], self._surname_of[j], self._forenames_of[j])
@@ -162,10 +159,7 @@ class PairWeights:
                 self._part_level(self._swapped_surname_levels, swapped_surname_level, surname_a, forenames_b,
                                  a.surname, b.forenames),
                 self._part_level(self._forename_levels, forename_level, forenames_a, surname_b, a.forenames, b.surname))
-        surname_level_, forename_level_, swapped = levels
-        surname_adjustment, forename_adjustment = name_adjustments(surname_level_, forename_level_, swapped, a, b, model)
-        w = model.level_weights
-        return w[SURNAME][surname_level_] + w[FORENAMES][forename_level_] + surname_adjustment + forename_adjustment
+        return names_weight(*levels, a, b, self._model)[0]
 
     def _part_level(self, levels: dict[int, int], compare, x: int, y: int, part_x: NamePart, part_y: NamePart) -> int:
         key = x * self._parts_count + y
@@ -187,15 +181,15 @@ class _Identifier:
         self._well_formed = np.array(well_formed, dtype=bool)
         self._holders = _codes(holders) if holders is not None else None
 
-    def levels(self, first: np.ndarray, second: np.ndarray, *, holder_part_apart: bool = False) -> np.ndarray:
+    def levels(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         a, b = self._codes[first], self._codes[second]
         missing = (a == _MISSING) | (b == _MISSING)
         identical = a == b
         both_well_formed = self._well_formed[first] & self._well_formed[second]
         # The licence number's holder part agreeing with other final characters is another person
-        # (compare._dln_level); it is decided before the typo test.
+        # (compare._dln_level); it is decided before the typo test. NI numbers have no such part.
         same_holder = (both_well_formed & (self._holders[first] == self._holders[second])
-                       if holder_part_apart else np.zeros(len(first), dtype=bool))
+                       if self._holders is not None else np.zeros(len(first), dtype=bool))
         one_typo = np.zeros(len(first), dtype=bool)
         tested = np.flatnonzero(~missing & ~identical & ~same_holder)
         if len(tested):

@@ -53,15 +53,25 @@ def weigh(comparison: Comparison, a: PreparedRecord, b: PreparedRecord, model: M
     """Match weight with its two term-frequency adjustments (already included in the weight)."""
     levels = comparison.levels
     w = model.level_weights
-    surname_adjustment, forename_adjustment = name_adjustments(
+    names, surname_adjustment, forename_adjustment = names_weight(
         levels[SURNAME], levels[FORENAMES], comparison.names_swapped, a, b, model)
-    names = w[SURNAME][levels[SURNAME]] + w[FORENAMES][levels[FORENAMES]] + surname_adjustment + forename_adjustment
     weight = (model.prior_weight + w[DLN][levels[DLN]] + w[NI][levels[NI]] + w[DOB][levels[DOB]]
               + w[ADDRESS][levels[ADDRESS]] + names)
     return weight, surname_adjustment, forename_adjustment
 
 
-def name_adjustments(surname_level: int, forename_level: int, swapped: bool, a: PreparedRecord,
+def names_weight(surname_level: int, forename_level: int, swapped: bool, a: PreparedRecord, b: PreparedRecord,
+                 model: MatchModel) -> tuple[float, float, float]:
+    """The names' part of a pair's weight (both levels' weights and their term-frequency
+    adjustments), with the two adjustments. Every way of weighing pairs adds the names' part last,
+    so that their weights agree to the last bit."""
+    surname_adjustment, forename_adjustment = _name_adjustments(surname_level, forename_level, swapped, a, b, model)
+    w = model.level_weights
+    return (w[SURNAME][surname_level] + w[FORENAMES][forename_level] + surname_adjustment + forename_adjustment,
+            surname_adjustment, forename_adjustment)
+
+
+def _name_adjustments(surname_level: int, forename_level: int, swapped: bool, a: PreparedRecord,
                      b: PreparedRecord, model: MatchModel) -> tuple[float, float]:
     """The term-frequency adjustments (bits) of the surname and the forenames at these levels."""
     surname_adjustment = forename_adjustment = 0.0

@@ -126,7 +126,8 @@ def search_drivers(app: Crosscheck, caller: Actor, query: SearchQuery, *, reason
         event_id = _audit(
             uow, "search", caller, reason=reason,
             reference=(application_reference or "").strip() or None, query=_query_json(query),
-            shown=[{"driver_id": hit.driver_id, "rank": hit.rank, "band": hit.band, "licence_ids": [l.licence_id for l in hit.licences],
+            shown=[{"driver_id": hit.driver_id, "rank": hit.rank, "band": hit.band,
+                    "licence_ids": [l.licence_id for l in hit.licences],
                     "decision_ids": [d["id"] for d in hit.decisions]}
                    for hit in results],
             shown_decisions=[d["id"] for hit in results for d in hit.decisions], via=ShownVia.SEARCH,
